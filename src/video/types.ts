@@ -1,0 +1,34 @@
+/** Pixel layouts the decoder can stream. BGR24 is the reference's byte order (OpenCV); RGBA feeds MediaPipe. */
+export type PixelFormat = "bgr24" | "rgba";
+
+export interface FfmpegBinary {
+  /** Absolute path of the ffmpeg executable. */
+  path: string;
+  /** Where it was found: FFMPEG_PATH, ffmpeg-static, PATH or @ffmpeg-installer/ffmpeg. */
+  source: "FFMPEG_PATH" | "ffmpeg-static" | "PATH" | "@ffmpeg-installer/ffmpeg";
+  /** First line of `ffmpeg -version`, e.g. "ffmpeg version 4.1 …". */
+  version: string;
+}
+
+export interface VideoInfo {
+  path: string;
+  width: number;
+  height: number;
+  /** Frames per second as a number (e.g. 29.97). */
+  fps: number;
+  /** Number of decodable frames. */
+  frameCount: number;
+  codec: string;
+  /** The ffmpeg that probed (and will decode) the file. */
+  decoder: FfmpegBinary;
+}
+
+export interface Frame {
+  /** 0-based index of the frame in decode order. */
+  index: number;
+  width: number;
+  height: number;
+  format: PixelFormat;
+  /** width × height × (3 | 4) bytes, row-major, no padding. Owned by the consumer. */
+  data: Uint8Array;
+}
