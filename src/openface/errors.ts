@@ -1,0 +1,15 @@
+/**
+ * A problem with an OpenFace CSV that the user can fix (wrong file, truncated output, wrong video).
+ * The message is one line, `FILE:LINE: reason` (or `FILE: reason` when no line applies).
+ */
+export class OpenFaceCsvError extends Error {
+  override readonly name = "OpenFaceCsvError";
+
+  constructor(
+    readonly file: string,
+    readonly line: number | null,
+    readonly reason: string,
+  ) {
+    super(line === null ? `${file}: ${reason}` : `${file}:${line}: ${reason}`);
+  }
+}
