@@ -1,0 +1,62 @@
+import type { FrameStatus, GuardedFrame } from "../guard/guard.js";
+import { faceSize, type Shape } from "../shape/shape.js";
+import { rint } from "../shape/numeric.js";
+import type { Frame } from "../video/types.js";
+import { StreamingCalibrator } from "./calibrator.js";
+import type { OpenCv } from "./opencv.js";
+
+export interface CalibratedFrame {
+  index: number;
+  status: FrameStatus;
+  /** The shape the calibrator used (after the guard); null when skipped. */
+  shape: Shape | null;
+  /** The calibrated track in 400×400 crop pixels; null when skipped or when the face box had no area. */
+  track: Int32Array | null;
+}
+
+/**
+ * Rule 1 over the frames that have a shape. The reference takes every row (parity mode passes all of them);
+ * the guarded mode passes only the kept frames, so failed detections cannot pull the size down.
+ */
+export function stableSizeOf(plan: readonly GuardedFrame[]): number {
+  let sum = 0;
+  let count = 0;
+  for (const f of plan) {
+    if (f.shape === null) continue;
+    sum += faceSize(f.shape);
+    count++;
+  }
+  if (count === 0) throw new Error("no frame has a shape: nothing to calibrate");
+  return rint(sum / count);
+}
+
+/**
+ * Streams decoded BGR24 frames through the calibrator following a per-frame plan (one entry per video frame).
+ * Only the current frame and the previous crop are held.
+ */
+export async function* calibrateFrames(
+  cv: OpenCv,
+  frames: AsyncIterable<Frame>,
+  plan: readonly GuardedFrame[],
+  stableSize: number,
+): AsyncGenerator<CalibratedFrame> {
+  let calibrator: StreamingCalibrator | null = null;
+  try {
+    for await (const frame of frames) {
+      if (frame.format !== "bgr24") throw new Error(`calibration needs bgr24 frames, got ${frame.format}`);
+      const step = plan[frame.index];
+      if (step === undefined) {
+        throw new Error(`frame ${frame.index} has no landmark entry (the plan covers ${plan.length} frames)`);
+      }
+      if (step.shape === null) {
+        yield { index: frame.index, status: step.status, shape: null, track: null };
+        continue;
+      }
+      calibrator ??= new StreamingCalibrator(cv, { frameWidth: frame.width, frameHeight: frame.height, stableSize });
+      const track = calibrator.push(frame.data, step.shape);
+      yield { index: frame.index, status: step.status, shape: step.shape, track };
+    }
+  } finally {
+    calibrator?.close();
+  }
+}

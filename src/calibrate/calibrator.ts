@@ -1,0 +1,78 @@
+import { POINT_COUNT, type Shape } from "../shape/shape.js";
+import { CALIBRATION } from "./constants.js";
+import { type Center, faceBox } from "./face-box.js";
+import { cropFace, shapeInCrop } from "./face-crop.js";
+import { kalmanMerge } from "./kalman-merge.js";
+import type { CvMat, OpenCv } from "./opencv.js";
+import { BidirectionalFlow } from "./optical-flow.js";
+
+export interface CalibratorOptions {
+  frameWidth: number;
+  frameHeight: number;
+  /** Rule 1's stable face size, taken over the whole sequence before the first frame is pushed. */
+  stableSize: number;
+}
+
+/**
+ * LRNet's calibration (rules 2–4) as a stream: push each kept frame with its shape, get its calibrated
+ * track back. Holds only the previous frame's 400×400 crop, never the video.
+ */
+export class StreamingCalibrator {
+  private previous: { crop: CvMat; loc: Int32Array; track: Int32Array } | null = null;
+  private spareCrop: CvMat;
+  private prevCenter: Center | null = null;
+  private readonly variance = new Float64Array(POINT_COUNT);
+  private readonly flow: BidirectionalFlow;
+
+  constructor(
+    private readonly cv: OpenCv,
+    private readonly options: CalibratorOptions,
+  ) {
+    this.flow = new BidirectionalFlow(cv);
+    this.spareCrop = new cv.Mat();
+  }
+
+  /**
+   * Calibrates one frame (BGR24 bytes, frameWidth × frameHeight). Returns the track in 400×400 crop pixels
+   * (136 integers), or null when the face box has no area (rule 2.7: the reference drops such frames).
+   */
+  push(frame: Uint8Array, shape: Shape): Int32Array | null {
+    const { frameWidth, frameHeight, stableSize } = this.options;
+    if (frame.length !== frameWidth * frameHeight * 3) {
+      throw new Error(`frame has ${frame.length} bytes, expected ${frameWidth}×${frameHeight}×3`);
+    }
+    const { box, center } = faceBox(shape, stableSize, this.prevCenter, frameWidth, frameHeight);
+    this.prevCenter = center;
+    // The reference would crash on a negative size (a face entirely off the right/bottom edge); drop it like size 0.
+    if (box.size <= 0) return null;
+
+    const crop = this.spareCrop;
+    cropFace(this.cv, frame, frameWidth, box, crop);
+    const loc = shapeInCrop(shape, box);
+    let track: Int32Array;
+    if (this.previous === null) {
+      track = loc;
+    } else {
+      const step = this.flow.track(this.previous.crop, crop, this.previous.track, loc);
+      track = kalmanMerge(this.previous.track, this.previous.loc, loc, step, this.variance);
+    }
+    this.spareCrop = this.previous?.crop ?? new this.cv.Mat();
+    this.previous = { crop, loc, track };
+    return track;
+  }
+
+  close(): void {
+    this.previous?.crop.delete();
+    this.spareCrop.delete();
+    this.flow.delete();
+    this.previous = null;
+  }
+}
+
+/** Rule 5: crop pixels → LRNet's normalised units, `(t − 200) / 200`, multiples of 0.005. */
+export function normaliseTrack(track: Int32Array): Float64Array {
+  const half = CALIBRATION.cropSize / 2;
+  const out = new Float64Array(track.length);
+  for (let i = 0; i < track.length; i++) out[i] = (track[i]! - half) / half;
+  return out;
+}
