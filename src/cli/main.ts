@@ -1,0 +1,89 @@
+import { readFileSync } from "node:fs";
+import { CALIBRATE_HELP, runCalibrateCommand } from "./calibrate-command.js";
+import { UsageError } from "./errors.js";
+
+interface Command {
+  summary: string;
+  help: string;
+  run(argv: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  calibrate: {
+    summary: "calibrate OpenFace landmarks of a video exactly as LRNet does",
+    help: CALIBRATE_HELP,
+    run: runCalibrateCommand,
+  },
+};
+
+/** Errors that describe a problem with the user's input or machine: printed as one line, no stack trace. */
+const USER_FACING_ERRORS = new Set([
+  "UsageError",
+  "UserFacingError",
+  "OpenFaceCsvError",
+  "VideoInputError",
+  "VideoDecodeError",
+  "FfmpegNotFoundError",
+]);
+
+function toolVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+function mainHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const list = Object.entries(COMMANDS)
+    .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
+    .join("\n");
+  return `lrnet-data ${toolVersion()}: calibrated facial-landmark datasets for LRNet-style deepfake detectors
+
+Usage:
+  lrnet-data <command> [options]
+  lrnet-data <command> --help
+
+Commands:
+${list}
+
+Environment:
+  FFMPEG_PATH        use this ffmpeg (otherwise: ffmpeg-static, ffmpeg on PATH, @ffmpeg-installer/ffmpeg)
+  LRNET_DATA_DEBUG   set to 1 to print stack traces
+`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "-h" || name === "--help" || name === "help") {
+    process.stdout.write(mainHelp());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === "--version" || name === "-V") {
+    process.stdout.write(toolVersion() + "\n");
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) throw new UsageError(`unknown command "${name}"`);
+  return command.run(rest);
+}
+
+function isUserFacing(err: unknown): err is Error {
+  if (!(err instanceof Error)) return false;
+  // parseArgs reports unknown or malformed options with these codes.
+  const code = (err as NodeJS.ErrnoException).code;
+  return USER_FACING_ERRORS.has(err.name) || (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS"));
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    process.exitCode = await main(argv);
+  } catch (err) {
+    if (process.env.LRNET_DATA_DEBUG === "1" || !isUserFacing(err)) {
+      process.stderr.write(`lrnet-data: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    const usage = err.name === "UsageError" || (err as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS");
+    process.stderr.write(`lrnet-data: ${err.message}${usage ? " (see lrnet-data --help)" : ""}\n`);
+    process.exitCode = usage ? 2 : 1;
+  }
+}

@@ -1,0 +1,59 @@
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { createWriteStream, type WriteStream } from "node:fs";
+import { open, rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+
+/**
+ * A text file written line by line under a temporary name beside its destination, then fsynced and renamed
+ * over it by `commit()`. `abort()` (or a crash) leaves the destination untouched: never a partial file.
+ */
+export class AtomicTextFile {
+  private readonly tempPath: string;
+  private readonly stream: WriteStream;
+  private failure: Error | null = null;
+
+  constructor(readonly path: string) {
+    this.tempPath = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString("hex")}.tmp`);
+    this.stream = createWriteStream(this.tempPath, { flags: "wx" });
+    this.stream.on("error", (err) => {
+      this.failure = err;
+    });
+  }
+
+  async writeLine(line: string): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (!this.stream.write(line + "\n")) await once(this.stream, "drain");
+  }
+
+  async commit(): Promise<void> {
+    this.stream.end();
+    await once(this.stream, "finish");
+    if (this.failure) throw this.failure;
+    const handle = await open(this.tempPath, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(this.tempPath, this.path);
+    await syncDirectory(dirname(this.path));
+  }
+
+  async abort(): Promise<void> {
+    this.stream.destroy();
+    await rm(this.tempPath, { force: true });
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, "r");
+  try {
+    await handle.sync();
+  } catch {
+    // Some file systems refuse fsync on directories; the rename itself is still atomic there.
+  } finally {
+    await handle.close();
+  }
+}
+

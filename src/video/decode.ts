@@ -1,0 +1,132 @@
+import { spawn, type ChildProcessByStdio } from "node:child_process";
+import type { Readable } from "node:stream";
+import { VideoDecodeError } from "./errors.js";
+import { LogLines, errorMessages, ffmpegReason } from "./ffmpeg-log.js";
+import { assertVideoFileExists, ffmpegInput, probeVideo } from "./probe.js";
+import { PullReader } from "./pull-reader.js";
+import type { Frame, PixelFormat, VideoInfo } from "./types.js";
+
+export interface DecodeOptions {
+  format: PixelFormat;
+  /** The file's probe; probed here when absent. */
+  info?: VideoInfo;
+  /** Aborting stops ffmpeg; the generator then throws the signal's reason. */
+  signal?: AbortSignal;
+}
+
+export function frameChannels(format: PixelFormat): 3 | 4 {
+  return format === "rgba" ? 4 : 3;
+}
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  error: Error | null;
+}
+
+/** How long ffmpeg gets to exit after SIGTERM before SIGKILL, when the consumer stops early. */
+const KILL_GRACE_MS = 2000;
+
+/**
+ * Streams every decoded frame of the first video stream, in order, as OpenCV's VideoCapture delivers them
+ * (`-vsync passthrough`: no frame duplicated or dropped to fit a frame rate). ffmpeg is only read while the
+ * consumer pulls, so memory stays at about one frame whatever the clip's length. Breaking out of the loop
+ * (or calling `return()`) kills ffmpeg and waits until it has exited.
+ *
+ * Throws VideoInputError (missing / unreadable file, via the probe) before the first frame, and
+ * VideoDecodeError after the last good frame when the file is damaged: ffmpeg failed or reported an error,
+ * fewer frames came out than probed, or the output ended inside a frame.
+ */
+export async function* decodeFrames(path: string, options: DecodeOptions): AsyncGenerator<Frame> {
+  const { format, signal } = options;
+  signal?.throwIfAborted();
+  await assertVideoFileExists(path);
+  const info = options.info ?? (await probeVideo(path));
+  signal?.throwIfAborted();
+
+  const { width, height } = info;
+  const frameBytes = width * height * frameChannels(format);
+  const input = ffmpegInput(path);
+  // -xerror: stop at the first decode error rather than conceal it and carry on with damaged frames.
+  const child = spawn(
+    info.decoder.path,
+    [
+      "-nostdin", "-hide_banner", "-loglevel", "error", "-xerror",
+      "-i", input, "-map", "0:V:0", "-vsync", "passthrough",
+      "-f", "rawvideo", "-pix_fmt", format, "-",
+    ],
+    { stdio: ["ignore", "pipe", "pipe"], windowsHide: true },
+  );
+  const exited = waitForExit(child);
+  const log = new LogLines();
+  child.stderr.on("data", (chunk: Buffer) => log.push(chunk));
+  const onAbort = (): void => void child.kill("SIGKILL");
+  signal?.addEventListener("abort", onAbort, { once: true });
+
+  let index = 0;
+  let frame: Uint8Array | null = null;
+  let filled = 0;
+  let done = false;
+  try {
+    const reader = new PullReader(child.stdout);
+    for (let chunk = await reader.next(); chunk !== null; chunk = await reader.next()) {
+      let offset = 0;
+      while (offset < chunk.length) {
+        frame ??= new Uint8Array(frameBytes);
+        const take = Math.min(frameBytes - filled, chunk.length - offset);
+        frame.set(take === chunk.length ? chunk : chunk.subarray(offset, offset + take), filled);
+        filled += take;
+        offset += take;
+        if (filled === frameBytes) {
+          signal?.throwIfAborted();
+          yield { index, width, height, format, data: frame };
+          index++;
+          frame = null;
+          filled = 0;
+        }
+      }
+    }
+    const exit = await exited;
+    done = true;
+    signal?.throwIfAborted();
+    const failure = decodeFailure(exit, log, [input, path], { decoded: index, expected: info.frameCount, partialBytes: filled, frameBytes });
+    if (failure) throw new VideoDecodeError(path, index - 1, info.frameCount, failure);
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    if (!done) await stop(child, exited);
+  }
+}
+
+function decodeFailure(
+  exit: Exit,
+  log: LogLines,
+  inputNames: readonly string[],
+  output: { decoded: number; expected: number; partialBytes: number; frameBytes: number },
+): string | null {
+  const reported = ffmpegReason(errorMessages(log.lines(), false), inputNames);
+  if (exit.error) return `ffmpeg could not run: ${exit.error.message}`;
+  if (exit.code !== 0) return reported ?? `ffmpeg failed (${exit.signal ?? `exit code ${exit.code}`})`;
+  if (reported) return reported;
+  if (output.partialBytes > 0) return `output ended inside a frame (${output.partialBytes} of ${output.frameBytes} bytes)`;
+  if (output.decoded < output.expected) return `ffmpeg delivered only ${output.decoded} frames`;
+  return null;
+}
+
+function waitForExit(child: ChildProcessByStdio<null, Readable, Readable>): Promise<Exit> {
+  return new Promise((resolve) => {
+    child.on("error", (error) => resolve({ code: null, signal: null, error }));
+    child.on("close", (code, signal) => resolve({ code, signal, error: null }));
+  });
+}
+
+/** Ends an ffmpeg the consumer no longer reads from, and waits until it is gone (no zombie left behind). */
+async function stop(child: ChildProcessByStdio<null, Readable, Readable>, exited: Promise<Exit>): Promise<void> {
+  child.stdout.destroy();
+  if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), KILL_GRACE_MS);
+  try {
+    await exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
