@@ -1,0 +1,16 @@
+/**
+ * `npm run bench [-- NAME...]`: speed and memory figures. Timings are medians of BENCH_RUNS runs (default 3)
+ * because the machine is shared and noisy. Nothing here is asserted by the test suite.
+ */
+import { benchCalibrate } from "./calibrate.js";
+
+const SUITES: Record<string, () => Promise<void>> = {
+  calibrate: benchCalibrate,
+};
+
+const wanted = process.argv.slice(2);
+for (const name of wanted.length ? wanted : Object.keys(SUITES)) {
+  const suite = SUITES[name];
+  if (!suite) throw new Error(`unknown bench "${name}"; known: ${Object.keys(SUITES).join(", ")}`);
+  await suite();
+}
