@@ -3,9 +3,11 @@
  * because the machine is shared and noisy. Nothing here is asserted by the test suite.
  */
 import { benchCalibrate } from "./calibrate.js";
+import { benchAccuracy } from "./extract-accuracy.js";
 
 const SUITES: Record<string, () => Promise<void>> = {
   calibrate: benchCalibrate,
+  accuracy: benchAccuracy,
 };
 
 const wanted = process.argv.slice(2);

@@ -3,6 +3,7 @@ import { faceSize, type Shape } from "../shape/shape.js";
 import { rint } from "../shape/numeric.js";
 import type { Frame } from "../video/types.js";
 import { StreamingCalibrator } from "./calibrator.js";
+import type { FaceBox } from "./face-box.js";
 import type { OpenCv } from "./opencv.js";
 
 export interface CalibratedFrame {
@@ -12,6 +13,10 @@ export interface CalibratedFrame {
   shape: Shape | null;
   /** The calibrated track in 400×400 crop pixels; null when skipped or when the face box had no area. */
   track: Int32Array | null;
+  /** The face box the track is relative to; null when `track` is. */
+  box: FaceBox | null;
+  /** The decoded frame (valid until the next one is pulled): lets a consumer draw on it without decoding again. */
+  frame: Frame;
 }
 
 /**
@@ -49,12 +54,12 @@ export async function* calibrateFrames(
         throw new Error(`frame ${frame.index} has no landmark entry (the plan covers ${plan.length} frames)`);
       }
       if (step.shape === null) {
-        yield { index: frame.index, status: step.status, shape: null, track: null };
+        yield { index: frame.index, status: step.status, shape: null, track: null, box: null, frame };
         continue;
       }
       calibrator ??= new StreamingCalibrator(cv, { frameWidth: frame.width, frameHeight: frame.height, stableSize });
-      const track = calibrator.push(frame.data, step.shape);
-      yield { index: frame.index, status: step.status, shape: step.shape, track };
+      const result = calibrator.push(frame.data, step.shape);
+      yield { index: frame.index, status: step.status, shape: step.shape, track: result?.track ?? null, box: result?.box ?? null, frame };
     }
   } finally {
     calibrator?.close();

@@ -1,6 +1,6 @@
 import { POINT_COUNT, type Shape } from "../shape/shape.js";
 import { CALIBRATION } from "./constants.js";
-import { type Center, faceBox } from "./face-box.js";
+import { type Center, type FaceBox, faceBox } from "./face-box.js";
 import { cropFace, shapeInCrop } from "./face-crop.js";
 import { kalmanMerge } from "./kalman-merge.js";
 import type { CvMat, OpenCv } from "./opencv.js";
@@ -34,9 +34,10 @@ export class StreamingCalibrator {
 
   /**
    * Calibrates one frame (BGR24 bytes, frameWidth × frameHeight). Returns the track in 400×400 crop pixels
-   * (136 integers), or null when the face box has no area (rule 2.7: the reference drops such frames).
+   * (136 integers) with the face box it is relative to, or null when the box has no area (rule 2.7: the
+   * reference drops such frames).
    */
-  push(frame: Uint8Array, shape: Shape): Int32Array | null {
+  push(frame: Uint8Array, shape: Shape): { track: Int32Array; box: FaceBox } | null {
     const { frameWidth, frameHeight, stableSize } = this.options;
     if (frame.length !== frameWidth * frameHeight * 3) {
       throw new Error(`frame has ${frame.length} bytes, expected ${frameWidth}×${frameHeight}×3`);
@@ -58,7 +59,7 @@ export class StreamingCalibrator {
     }
     this.spareCrop = this.previous?.crop ?? new this.cv.Mat();
     this.previous = { crop, loc, track };
-    return track;
+    return { track, box };
   }
 
   close(): void {
@@ -74,5 +75,16 @@ export function normaliseTrack(track: Int32Array): Float64Array {
   const half = CALIBRATION.cropSize / 2;
   const out = new Float64Array(track.length);
   for (let i = 0; i < track.length; i++) out[i] = (track[i]! - half) / half;
+  return out;
+}
+
+/** A track in crop pixels back in frame pixels (for drawing): `x1 + t × size / 400`. */
+export function trackToFrame(track: Int32Array, box: FaceBox): Float64Array {
+  const scale = box.size / CALIBRATION.cropSize;
+  const out = new Float64Array(track.length);
+  for (let i = 0; i < track.length; i += 2) {
+    out[i] = box.x1 + track[i]! * scale;
+    out[i + 1] = box.y1 + track[i + 1]! * scale;
+  }
   return out;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { CALIBRATE_HELP, runCalibrateCommand } from "./calibrate-command.js";
 import { UsageError } from "./errors.js";
+import { EXTRACT_HELP, runExtractCommand } from "./extract-command.js";
 
 interface Command {
   summary: string;
@@ -14,6 +15,11 @@ const COMMANDS: Record<string, Command> = {
     help: CALIBRATE_HELP,
     run: runCalibrateCommand,
   },
+  extract: {
+    summary: "detect (MediaPipe) and calibrate LRNet landmarks from a raw video",
+    help: EXTRACT_HELP,
+    run: runExtractCommand,
+  },
 };
 
 /** Errors that describe a problem with the user's input or machine: printed as one line, no stack trace. */
@@ -24,6 +30,8 @@ const USER_FACING_ERRORS = new Set([
   "VideoInputError",
   "VideoDecodeError",
   "FfmpegNotFoundError",
+  "MediaPipeError",
+  "ModelResolveError",
 ]);
 
 function toolVersion(): string {

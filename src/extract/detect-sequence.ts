@@ -1,0 +1,39 @@
+import type { Detection } from "../guard/guard.js";
+import { FaceFollower } from "../shape/face-follower.js";
+import type { Frame } from "../video/types.js";
+import type { FaceResult } from "./mediapipe/landmarker.js";
+import { type MeshMapping, meshToIbug } from "./mesh-to-ibug.js";
+
+/** Anything that finds faces in an RGBA frame: the MediaPipe landmarker, or a stand-in in tests. */
+export interface FaceDetector {
+  detect(rgba: Uint8Array, width: number, height: number, timestampMs?: number): FaceResult[];
+}
+
+export interface DetectOptions {
+  mapping: MeshMapping;
+  fps: number;
+  /** Called after each frame (progress). */
+  onFrame?: (index: number) => void;
+}
+
+/**
+ * Detection pass: one Detection per video frame, in order. Several faces: the follower keeps one face
+ * (the largest at the first detection, then the nearest). Holds only the 68-point shapes, never frames.
+ */
+export async function detectSequence(
+  detector: FaceDetector,
+  frames: AsyncIterable<Frame>,
+  options: DetectOptions,
+): Promise<Detection[]> {
+  const follower = new FaceFollower();
+  const detections: Detection[] = [];
+  for await (const frame of frames) {
+    if (frame.format !== "rgba") throw new Error(`detection needs rgba frames, got ${frame.format}`);
+    const faces = detector.detect(frame.data, frame.width, frame.height, (frame.index * 1000) / options.fps);
+    const shapes = faces.map((face) => meshToIbug(face.points, options.mapping));
+    const chosen = follower.choose(shapes);
+    detections[frame.index] = chosen < 0 ? { shape: null, score: 0 } : { shape: shapes[chosen]!, score: faces[chosen]!.score };
+    options.onFrame?.(frame.index);
+  }
+  return detections;
+}

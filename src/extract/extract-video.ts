@@ -1,0 +1,81 @@
+import { calibrateFrames, stableSizeOf } from "../calibrate/calibrate-frames.js";
+import { normaliseTrack, trackToFrame } from "../calibrate/calibrator.js";
+import type { OpenCv } from "../calibrate/opencv.js";
+import { type Detection, type FrameStatus, type GuardSettings, guardSequence } from "../guard/guard.js";
+import type { Shape } from "../shape/shape.js";
+import { decodeFrames } from "../video/decode.js";
+import type { Frame, VideoInfo } from "../video/types.js";
+import { type FaceDetector, detectSequence } from "./detect-sequence.js";
+import type { MeshMapping } from "./mesh-to-ibug.js";
+
+export interface ExtractSettings {
+  mapping: MeshMapping;
+  guard: GuardSettings;
+}
+
+/** One video frame after detection, guard and calibration: everything a dataset row needs. */
+export interface ExtractedFrame {
+  index: number;
+  timeS: number;
+  status: FrameStatus;
+  /** The detector's 68 points in frame pixels (the followed face), null when nothing was detected. */
+  raw: Shape | null;
+  score: number;
+  /** Calibrated landmarks in LRNet's normalised units, null when skipped or the face box had no area. */
+  calibrated: Float64Array | null;
+  /** The calibrated points back in frame pixels (for drawing), null when `calibrated` is. */
+  calibratedInFrame: Float64Array | null;
+  /** The BGR24 frame, valid until the next one is pulled. */
+  frame: Frame;
+}
+
+export interface ExtractProgress {
+  pass: "detect" | "calibrate";
+  frame: number;
+  frames: number;
+}
+
+export type ExtractOutcome =
+  | { kind: "frames"; frames: AsyncGenerator<ExtractedFrame> }
+  /** No frame had a usable face: a result to report, not an error. */
+  | { kind: "no-face"; detections: Detection[] };
+
+/**
+ * The extraction of one video: decode to RGBA and detect every frame (holding only 68-point shapes),
+ * guard the sequence, then decode again to BGR24 and calibrate, streaming one frame at a time.
+ */
+export async function extractVideo(
+  info: VideoInfo,
+  detector: FaceDetector,
+  cv: OpenCv,
+  settings: ExtractSettings,
+  onProgress?: (p: ExtractProgress) => void,
+): Promise<ExtractOutcome> {
+  const frames = info.frameCount;
+  const detections = await detectSequence(detector, decodeFrames(info.path, { format: "rgba", info }), {
+    mapping: settings.mapping,
+    fps: info.fps,
+    onFrame: (frame) => onProgress?.({ pass: "detect", frame, frames }),
+  });
+  const plan = guardSequence(detections, settings.guard);
+  if (plan.every((f) => f.shape === null)) return { kind: "no-face", detections };
+  const stableSize = stableSizeOf(plan);
+
+  async function* calibrated(): AsyncGenerator<ExtractedFrame> {
+    for await (const step of calibrateFrames(cv, decodeFrames(info.path, { format: "bgr24", info }), plan, stableSize)) {
+      const detection = detections[step.index]!;
+      onProgress?.({ pass: "calibrate", frame: step.index, frames });
+      yield {
+        index: step.index,
+        timeS: step.index / info.fps,
+        status: step.status,
+        raw: detection.shape,
+        score: detection.score,
+        calibrated: step.track && normaliseTrack(step.track),
+        calibratedInFrame: step.track && step.box && trackToFrame(step.track, step.box),
+        frame: step.frame,
+      };
+    }
+  }
+  return { kind: "frames", frames: calibrated() };
+}
