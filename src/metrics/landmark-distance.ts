@@ -4,15 +4,30 @@ export interface DistanceReport {
   frames: number;
   /** Mean Euclidean point distance, in the units of the inputs (LRNet's normalised units for calibrated rows). */
   mean: number;
-  /** Mean over frames of (mean point distance / inter-ocular distance of the reference). */
+  /** Mean over frames of (mean point distance / the reference's inter-ocular distance, eye centre to eye centre). */
   nme: number;
   /** Mean point distance per named region. */
   regions: Record<string, number>;
 }
 
-/** Outer eye corners in the iBUG layout: the usual inter-ocular normaliser. */
-const LEFT_EYE_OUTER = 36;
-const RIGHT_EYE_OUTER = 45;
+/**
+ * The inter-ocular distance used for NME: between the centres of the two eyes (mean of iBUG points 36–41 and
+ * 42–47). This is the normaliser behind the figures in ../shared/docs/mediapipe-in-node.md (0.054 → 0.076 on
+ * ff_real: LRNet's crops put the eye centres 0.72 apart; the outer corners would be 0.98 apart).
+ */
+function eyeCentreDistance(row: ArrayLike<number>): number {
+  let lx = 0;
+  let ly = 0;
+  let rx = 0;
+  let ry = 0;
+  for (let p = 36; p < 42; p++) {
+    lx += row[2 * p]!;
+    ly += row[2 * p + 1]!;
+    rx += row[2 * (p + 6)]!;
+    ry += row[2 * (p + 6) + 1]!;
+  }
+  return Math.hypot(lx - rx, ly - ry) / 6;
+}
 
 /**
  * Compares two sequences of 68-point rows frame by frame (same frame, same point), e.g. an extractor's
@@ -38,11 +53,7 @@ export function compareLandmarkRows(
       frameSum += d;
     }
     sum += frameSum;
-    const iod = Math.hypot(
-      b[2 * LEFT_EYE_OUTER]! - b[2 * RIGHT_EYE_OUTER]!,
-      b[2 * LEFT_EYE_OUTER + 1]! - b[2 * RIGHT_EYE_OUTER + 1]!,
-    );
-    nmeSum += frameSum / POINT_COUNT / iod;
+    nmeSum += frameSum / POINT_COUNT / eyeCentreDistance(b);
   }
   const regionMeans: Record<string, number> = {};
   for (const [name, [from, to]] of Object.entries(regions)) {

@@ -1,0 +1,55 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { parseLrnetText } from "../src/export/lrnet-txt.js";
+import { IBUG_REGIONS } from "../src/extract/mesh-to-ibug.js";
+import { compareLandmarkRows } from "../src/metrics/landmark-distance.js";
+import { resolveFfmpeg } from "../src/video/ffmpeg.js";
+import { NO_FIXTURES, lrnetFixtures, repoRoot, sharedTools } from "./helpers/paths.js";
+
+const run = promisify(execFile);
+const FRAMES = 150; // five of LRNet's 30-frame blocks: enough for its classifier, quick enough for CI
+
+/**
+ * The first FRAMES frames of a fixture clip, re-encoded losslessly from the decoded frames
+ * (a stream copy could only cut at key frames).
+ */
+async function firstFrames(clip: string, dir: string): Promise<string> {
+  const ffmpeg = await resolveFfmpeg();
+  const out = join(dir, `${clip}.head.mkv`);
+  await run(ffmpeg.path, ["-loglevel", "error", "-i", join(lrnetFixtures!, `${clip}.mp4`), "-frames:v", String(FRAMES), "-c:v", "ffv1", out]);
+  return out;
+}
+
+test(
+  "extract on FaceForensics++ clips: LRNet's own classifier labels them real and fake, close to LRNet's own landmarks",
+  { skip: lrnetFixtures && sharedTools ? false : NO_FIXTURES },
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "lrnet-extract-ff-"));
+    const labels: Record<string, string> = {};
+    for (const clip of ["ff_real", "ff_fake"]) {
+      const video = await firstFrames(clip, dir);
+      const out = join(dir, `${clip}.txt`);
+      await run(process.execPath, [join(repoRoot, "bin", "lrnet-data.js"), "extract", "--video", video, "--out", out]);
+      const ours = parseLrnetText(readFileSync(out, "utf8"), out);
+      assert.equal(ours.length, FRAMES, "one row per frame: every frame has a face");
+      const refPath = join(lrnetFixtures!, `${clip}.lrnet.txt`);
+      const reference = parseLrnetText(readFileSync(refPath, "utf8"), refPath).slice(0, FRAMES);
+      const d = compareLandmarkRows(ours, reference, IBUG_REGIONS);
+      t.diagnostic(`${clip}: mean ${d.mean.toFixed(4)}, NME ${d.nme.toFixed(4)}, ${JSON.stringify(d.regions)}`);
+      // The issue's targets are for whole clips (bench: npm run bench -- accuracy); the first 150 frames stay in the same range.
+      assert.ok(d.mean < 0.06, `mean distance ${d.mean}`);
+      assert.ok(d.nme < 0.09, `NME ${d.nme}`);
+      const record = JSON.parse(readFileSync(`${out}.json`, "utf8")) as { model: { sha256: string }; mode: string };
+      assert.match(record.model.sha256, /^[0-9a-f]{64}$/);
+      assert.equal(record.mode, "image");
+      const { stdout } = await run(process.execPath, [join(sharedTools!, "lrnet-score.mjs"), "--json", out]);
+      labels[clip] = (JSON.parse(stdout) as { label: string }[])[0]!.label;
+    }
+    assert.deepEqual(labels, { ff_real: "real", ff_fake: "fake" });
+  },
+);
