@@ -1,10 +1,12 @@
 import { POINT_COUNT, type Shape } from "../shape/shape.js";
 import { CALIBRATION } from "./constants.js";
 import { type Center, type FaceBox, faceBox } from "./face-box.js";
-import { cropFace, shapeInCrop } from "./face-crop.js";
+import { FaceCropper, shapeInCrop } from "./face-crop.js";
 import { kalmanMerge } from "./kalman-merge.js";
-import type { CvMat, OpenCv } from "./opencv.js";
-import { BidirectionalFlow } from "./optical-flow.js";
+import { LkBidirectionalFlow, type PackedImage } from "./lk/bidirectional-flow.js";
+import type { OpenCv } from "./opencv.js";
+
+const CROP_BYTES = CALIBRATION.cropSize * CALIBRATION.cropSize * 3;
 
 export interface CalibratorOptions {
   frameWidth: number;
@@ -15,21 +17,22 @@ export interface CalibratorOptions {
 
 /**
  * LRNet's calibration (rules 2–4) as a stream: push each kept frame with its shape, get its calibrated
- * track back. Holds only the previous frame's 400×400 crop, never the video.
+ * track back. Holds only the previous frame's 400×400 crop (and its image pyramid), never the video.
+ * The optical flow is our exact port of native OpenCV's pyramidal LK (lk/), so results match LRNet's.
  */
 export class StreamingCalibrator {
-  private previous: { crop: CvMat; loc: Int32Array; track: Int32Array } | null = null;
-  private spareCrop: CvMat;
+  private previous: { crop: PackedImage; loc: Int32Array; track: Int32Array } | null = null;
+  private spareCrop: Uint8Array = new Uint8Array(CROP_BYTES);
   private prevCenter: Center | null = null;
   private readonly variance = new Float64Array(POINT_COUNT);
-  private readonly flow: BidirectionalFlow;
+  private readonly flow = new LkBidirectionalFlow();
+  private readonly cropper: FaceCropper;
 
   constructor(
-    private readonly cv: OpenCv,
+    cv: OpenCv,
     private readonly options: CalibratorOptions,
   ) {
-    this.flow = new BidirectionalFlow(cv);
-    this.spareCrop = new cv.Mat();
+    this.cropper = new FaceCropper(cv);
   }
 
   /**
@@ -47,8 +50,9 @@ export class StreamingCalibrator {
     // The reference would crash on a negative size (a face entirely off the right/bottom edge); drop it like size 0.
     if (box.size <= 0) return null;
 
-    const crop = this.spareCrop;
-    cropFace(this.cv, frame, frameWidth, box, crop);
+    const side = CALIBRATION.cropSize;
+    const crop: PackedImage = { rows: side, cols: side, data: this.spareCrop };
+    this.cropper.crop(frame, frameWidth, box, crop.data);
     const loc = shapeInCrop(shape, box);
     let track: Int32Array;
     if (this.previous === null) {
@@ -57,14 +61,12 @@ export class StreamingCalibrator {
       const step = this.flow.track(this.previous.crop, crop, this.previous.track, loc);
       track = kalmanMerge(this.previous.track, this.previous.loc, loc, step, this.variance);
     }
-    this.spareCrop = this.previous?.crop ?? new this.cv.Mat();
+    this.spareCrop = this.previous?.crop.data ?? new Uint8Array(CROP_BYTES);
     this.previous = { crop, loc, track };
     return { track, box };
   }
 
   close(): void {
-    this.previous?.crop.delete();
-    this.spareCrop.delete();
     this.flow.delete();
     this.previous = null;
   }
