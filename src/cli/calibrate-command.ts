@@ -5,10 +5,12 @@ import { calibrateFrames, stableSizeOf } from "../calibrate/calibrate-frames.js"
 import { normaliseTrack } from "../calibrate/calibrator.js";
 import { loadOpenCv } from "../calibrate/opencv.js";
 import { formatLrnetLine } from "../export/lrnet-txt.js";
-import { type GuardedFrame, LRNET_JUMP_LIMITS, guardSequence } from "../guard/guard.js";
-import { alignToFrames } from "../openface/align.js";
+import type { GuardedFrame } from "../guard/guard.js";
 import { parseOpenFaceCsv } from "../openface/parse-csv.js";
-import { OPENFACE_MIN_CONFIDENCE, observationToDetection } from "../openface/to-detections.js";
+import { OPENFACE_MIN_CONFIDENCE } from "../openface/to-detections.js";
+import { OPENFACE_GUARD, openFaceGuardedPlan } from "../openface/guarded-plan.js";
+import { CALIBRATION } from "../calibrate/constants.js";
+import { writeRunRecord } from "./run-record.js";
 import { shapesInFileOrder } from "../openface/align.js";
 import { OpenFaceCsvError } from "../openface/errors.js";
 import { decodeFrames } from "../video/decode.js";
@@ -37,6 +39,8 @@ Options:
   --face-id N       follow OpenFace face_id N (default: the largest face at the first good frame,
                     then the nearest face to it in every frame)
   -h, --help        this text
+
+Beside a file output, V.txt.json records the video, the ffmpeg that decoded it, the mode and the counts.
 
 Default mode (without --parity): a row with success = 0 or confidence < ${OPENFACE_MIN_CONFIDENCE} is a failed
 detection. Failures before the first good frame are skipped (no output line); later ones hold the
@@ -77,7 +81,7 @@ export async function runCalibrateCommand(argv: string[]): Promise<number> {
   const info = await probeVideo(video);
   const csvText = await readCsv(csvPath);
   const table = parseOpenFaceCsv(csvText, csvPath);
-  const plan = values.parity ? parityPlan(table, info, csvPath) : guardedPlan(table, info, csvPath, faceId);
+  const plan = values.parity ? parityPlan(table, info, csvPath) : openFaceGuardedPlan(table, info.frameCount, csvPath, faceId).plan;
   const stableSize = stableSizeOf(plan);
 
   const cv = await loadOpenCv();
@@ -94,7 +98,15 @@ export async function runCalibrateCommand(argv: string[]): Promise<number> {
     await sink.abort();
     throw err;
   }
-  process.stderr.write(summary.line(info.frameCount, (performance.now() - started) / 1000) + "\n");
+  const seconds = (performance.now() - started) / 1000;
+  await writeRunRecord(out, "calibrate", info, {
+    landmarks: { source: "openface", csv: csvPath, ...(faceId === undefined ? {} : { face_id: faceId }) },
+    mode: values.parity ? "parity" : "guarded",
+    ...(values.parity ? {} : { guard: OPENFACE_GUARD }),
+    stable_face_size: stableSize,
+    calibration: CALIBRATION,
+  }, summary, seconds);
+  process.stderr.write(summary.line(info.frameCount, seconds) + "\n");
   return 0;
 }
 
@@ -130,22 +142,4 @@ function parityPlan(table: ReturnType<typeof parseOpenFaceCsv>, info: VideoInfo,
     );
   }
   return shapes.map((shape) => ({ status: "detected", shape }));
-}
-
-function guardedPlan(
-  table: ReturnType<typeof parseOpenFaceCsv>,
-  info: VideoInfo,
-  csvPath: string,
-  faceId: number | undefined,
-): GuardedFrame[] {
-  const observations = alignToFrames(table, info.frameCount, { file: csvPath, ...(faceId === undefined ? {} : { faceId }) });
-  const plan = guardSequence(observations.map(observationToDetection), { minScore: OPENFACE_MIN_CONFIDENCE, ...LRNET_JUMP_LIMITS });
-  if (plan.every((f) => f.shape === null)) {
-    throw new OpenFaceCsvError(
-      csvPath,
-      null,
-      `no frame has a successful detection (success = 1 and confidence >= ${OPENFACE_MIN_CONFIDENCE}): nothing to calibrate`,
-    );
-  }
-  return plan;
 }

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { CALIBRATION } from "../calibrate/constants.js";
@@ -12,6 +12,7 @@ import { DEFAULT_MAPPING, DEFAULT_MODE, MEDIAPIPE_GUARD } from "../extract/setti
 import { probeVideo } from "../video/probe.js";
 import { VideoEncoder } from "../video/encode.js";
 import { UsageError } from "./errors.js";
+import { writeRunRecord } from "./run-record.js";
 import { FrameProgress } from "./frame-progress.js";
 import { openLineSink } from "./line-sink.js";
 import { RunSummary } from "./run-summary.js";
@@ -116,21 +117,14 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
     }
     progress.stop();
     const seconds = (performance.now() - started) / 1000;
-    if (out !== "-") {
-      const record = {
-        tool: "lrnet-data extract",
-        video: { path: video, frames: info.frameCount, width: info.width, height: info.height, fps: info.fps, decoder: info.decoder },
-        detector: "mediapipe-face-landmarker",
-        model: { sha256: model.sha256, source: model.source, path: model.path },
-        mode,
-        mapping_version: settings.mapping.version,
-        guard: settings.guard,
-        calibration: CALIBRATION,
-        counts: { ...summary.statuses, rows: summary.rows, dropped: summary.dropped },
-        seconds,
-      };
-      await writeFile(`${out}.json`, JSON.stringify(record, null, 2) + "\n");
-    }
+    await writeRunRecord(out, "extract", info, {
+      detector: "mediapipe-face-landmarker",
+      model: { sha256: model.sha256, source: model.source, path: model.path },
+      mode,
+      mapping_version: settings.mapping.version,
+      guard: settings.guard,
+      calibration: CALIBRATION,
+    }, summary, seconds);
     process.stderr.write(summary.line(info.frameCount, seconds) + "\n");
     return 0;
   } finally {
