@@ -58,6 +58,15 @@ test("calibrate writes one line of 136 values per frame and a one-line summary",
     for (const v of values) assert.match(v, /^-?\d\.\d{5}$/);
   }
   assert.match(result.stderr, /: 8 frames in, 8 rows out, 8 detected, 0 held, 0 rejected, 0 skipped, 0 dropped, [\d.]+ s/);
+  const record = JSON.parse(readFileSync(`${out}.json`, "utf8")) as {
+    video: { frames: number; decoder: { version: string; source: string } };
+    mode: string;
+    counts: { rows: number };
+  };
+  assert.match(record.video.decoder.version, /^ffmpeg version /, "which ffmpeg decoded the video is recorded");
+  assert.equal(record.video.frames, frames);
+  assert.equal(record.mode, "guarded");
+  assert.equal(record.counts.rows, frames);
 });
 
 test("--out - writes the same lines to standard output; --parity agrees when no row failed", async () => {
