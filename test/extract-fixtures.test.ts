@@ -41,9 +41,9 @@ test(
       const reference = parseLrnetText(readFileSync(refPath, "utf8"), refPath).slice(0, FRAMES);
       const d = compareLandmarkRows(ours, reference, IBUG_REGIONS);
       t.diagnostic(`${clip}: mean ${d.mean.toFixed(4)}, NME ${d.nme.toFixed(4)}, ${JSON.stringify(d.regions)}`);
-      // The issue's targets are for whole clips (bench: npm run bench -- accuracy); the first 150 frames stay in the same range.
-      assert.ok(d.mean < 0.06, `mean distance ${d.mean}`);
-      assert.ok(d.nme < 0.09, `NME ${d.nme}`);
+      // The issue's targets (whole clips: npm run bench -- accuracy), held on the first 150 frames too.
+      assert.ok(d.mean <= 0.05, `mean distance ${d.mean}`);
+      assert.ok(d.nme <= 0.07, `NME ${d.nme}`);
       const record = JSON.parse(readFileSync(`${out}.json`, "utf8")) as { model: { sha256: string }; mode: string };
       assert.match(record.model.sha256, /^[0-9a-f]{64}$/);
       assert.equal(record.mode, "image");
