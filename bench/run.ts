@@ -4,10 +4,12 @@
  */
 import { benchCalibrate } from "./calibrate.js";
 import { benchAccuracy } from "./extract-accuracy.js";
+import { benchExtractSpeed } from "./extract-speed.js";
 
 const SUITES: Record<string, () => Promise<void>> = {
   calibrate: benchCalibrate,
   accuracy: benchAccuracy,
+  extract: benchExtractSpeed,
 };
 
 const wanted = process.argv.slice(2);
