@@ -5,11 +5,13 @@
 import { benchCalibrate } from "./calibrate.js";
 import { benchAccuracy } from "./extract-accuracy.js";
 import { benchExtractSpeed } from "./extract-speed.js";
+import { benchValidate } from "./validate.js";
 
 const SUITES: Record<string, () => Promise<void>> = {
   calibrate: benchCalibrate,
   accuracy: benchAccuracy,
   extract: benchExtractSpeed,
+  validate: benchValidate,
 };
 
 const wanted = process.argv.slice(2);

@@ -1,7 +1,10 @@
-import { readFileSync } from "node:fs";
 import { CALIBRATE_HELP, runCalibrateCommand } from "./calibrate-command.js";
 import { UsageError } from "./errors.js";
+import { toolVersion } from "./run-record.js";
 import { EXTRACT_HELP, runExtractCommand } from "./extract-command.js";
+import { VALIDATE_HELP, runValidateCommand } from "./validate-command.js";
+import { EXPORT_HELP, runExportCommand } from "./export-command.js";
+import { REPORT_HELP, runReportCommand } from "./report-command.js";
 
 interface Command {
   summary: string;
@@ -20,6 +23,21 @@ const COMMANDS: Record<string, Command> = {
     help: EXTRACT_HELP,
     run: runExtractCommand,
   },
+  validate: {
+    summary: "check a built dataset before training: files, hashes, rows, frames, values, splits, leakage",
+    help: VALIDATE_HELP,
+    run: runValidateCommand,
+  },
+  export: {
+    summary: "write a built dataset as LRNet's landmark text files (its FF++ training tree)",
+    help: EXPORT_HELP,
+    run: runExportCommand,
+  },
+  report: {
+    summary: "write one self-contained HTML page showing what a built dataset holds",
+    help: REPORT_HELP,
+    run: runReportCommand,
+  },
 };
 
 /** Errors that describe a problem with the user's input or machine: printed as one line, no stack trace. */
@@ -32,12 +50,14 @@ const USER_FACING_ERRORS = new Set([
   "FfmpegNotFoundError",
   "MediaPipeError",
   "ModelResolveError",
+  "DatasetError",
+  "LayoutError",
+  "ConfigurationChangedError",
+  "StoreError",
+  "ValidationInputError",
+  "ExportError",
+  "ReportError",
 ]);
-
-function toolVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
-}
 
 function mainHelp(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));

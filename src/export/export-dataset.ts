@@ -1,0 +1,223 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readdir, rename, rm, rmdir, stat } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { DatasetError } from "../dataset/errors.js";
+import { fsyncDirectory, writeFileDurably } from "../dataset/durable-fs.js";
+import type { Manifest, ManifestDataFile, ManifestVideo } from "../dataset/manifest.js";
+import { readManifest } from "../dataset/store.js";
+import { SHAPE_VALUES } from "../shape/shape.js";
+import { decodeDataFile, readFileHashed, type DataFileColumns } from "./data-file.js";
+import { ExportError } from "./errors.js";
+import { exportLayoutFor, exportPathOf, type ExportLayout } from "./layout.js";
+import { formatLrnetLine } from "./lrnet-txt.js";
+
+export interface ExportOptions {
+  /** Only `lrnet` (LRNet's text files) for now. */
+  format: "lrnet";
+  /** The directory to write into. */
+  dir: string;
+  /**
+   * Videos with at most this many frames with landmarks are left out: LRNet's loaders take no block from them
+   * (blocks start at i = 0, block, … while i < n − block), its evaluation then misaligns its per-video labels,
+   * and a one-line file crashes np.loadtxt's 2-D indexing. 0 keeps every video with at least two such frames.
+   * Default 30.
+   */
+  block?: number;
+  /** Write into a directory that already has files (files of the same name are replaced). */
+  overwrite?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ExportReport {
+  dir: string;
+  layout: ExportLayout;
+  /** Files written, each with its video and line count. */
+  files: { path: string; video: string; lines: number }[];
+  /** Videos left out, with why. */
+  skipped: { video: string; reason: string }[];
+  /** Rows dropped because they had no landmarks. */
+  droppedRows: number;
+  /** Per folder (e.g. `DF/c23/train`): files written. */
+  folders: Record<string, number>;
+  /** Text files already in the written folders that this export did not write (LRNet would read them too). */
+  foreignFiles: string[];
+}
+
+/**
+ * Writes a dataset's calibrated landmarks as LRNet's text files: one file per video, one line per frame that
+ * has landmarks (frames without are dropped), 136 values `%1.5f` space-separated. FF++ datasets go into LRNet's
+ * tree `{Origin,DF,F2F,FS,NT,FSh,DFD}/{raw,c23,c40}/{train,val,test}/<clip>.txt`; others into
+ * `<label>/<split>/<id>.txt` with the id flattened (see flattenId). A new or empty directory is written as a
+ * whole (staged beside it, renamed into place); with `overwrite`, file by file, each atomically. Data files are
+ * hashed while read and must match the manifest.
+ */
+export async function exportDataset(outDir: string, options: ExportOptions): Promise<ExportReport> {
+  if (options.format !== "lrnet") throw new ExportError(`unknown export format "${String(options.format)}" (known: lrnet)`);
+  const block = options.block ?? 30;
+  if (!Number.isInteger(block) || block < 0) throw new ExportError(`block must be a whole number >= 0, got ${block}`);
+  const manifest = await loadManifest(outDir);
+  const layout = exportLayoutFor(manifest.source.layout);
+  const targets = planTargets(manifest.videos, layout);
+  const target = await prepareDirectory(options.dir, options.overwrite ?? false);
+  try {
+    const report = await writeFiles(outDir, manifest, targets, target.root, options, layout, block);
+    await target.finish();
+    report.foreignFiles = await findForeignFiles(options.dir, report);
+    return report;
+  } catch (error) {
+    await target.abort();
+    throw error;
+  }
+}
+
+async function writeFiles(
+  outDir: string,
+  manifest: Manifest,
+  targets: Map<string, string>,
+  root: string,
+  options: ExportOptions,
+  layout: ExportLayout,
+  block: number,
+): Promise<ExportReport> {
+  const report: ExportReport = { dir: options.dir, layout, files: [], skipped: [], droppedRows: 0, folders: {}, foreignFiles: [] };
+  const minimum = Math.max(block + 1, 2);
+  const videosOf = new Map<string, ManifestVideo[]>();
+  for (const video of manifest.videos) videosOf.set(video.data.file, [...(videosOf.get(video.data.file) ?? []), video]);
+  let done = 0;
+  for (const file of manifest.data_files) {
+    const columns = await readDataFile(outDir, file);
+    for (const video of videosOf.get(file.path) ?? []) {
+      const lines = videoLines(file, video, columns);
+      report.droppedRows += video.data.row_count - lines.length;
+      if (lines.length < minimum) {
+        report.skipped.push({
+          video: video.id,
+          reason: `${lines.length} frames with landmarks, ${block > 0 ? `LRNet takes no block of ${block} from fewer than ${block + 1}` : "fewer than 2"}`,
+        });
+      } else {
+        const path = targets.get(video.id)!;
+        const target = join(root, path);
+        await mkdir(dirname(target), { recursive: true });
+        await writeFileDurably(target, `${lines.join("\n")}\n`);
+        report.files.push({ path, video: video.id, lines: lines.length });
+        const folder = path.slice(0, path.lastIndexOf("/"));
+        report.folders[folder] = (report.folders[folder] ?? 0) + 1;
+      }
+      options.onProgress?.(++done, manifest.videos.length);
+    }
+  }
+  report.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return report;
+}
+
+async function loadManifest(outDir: string): Promise<Manifest> {
+  let manifest: Manifest | null;
+  try {
+    manifest = await readManifest(outDir);
+  } catch (error) {
+    if (error instanceof DatasetError) throw new ExportError(error.message);
+    throw error;
+  }
+  if (!manifest) throw new ExportError(`${join(outDir, "manifest.json")}: no manifest; export needs the output directory of lrnet-data build`);
+  return manifest;
+}
+
+/** Each video's file under the export directory; two videos that would share a file are an ExportError. */
+function planTargets(videos: readonly ManifestVideo[], layout: ExportLayout): Map<string, string> {
+  const targets = new Map<string, string>();
+  const owner = new Map<string, string>();
+  for (const video of videos) {
+    const path = exportPathOf(video, layout);
+    const other = owner.get(path.toLowerCase());
+    // Compared case-insensitively: the export may land on a case-insensitive file system.
+    if (other !== undefined) throw new ExportError(`videos ${other} and ${video.id} would both be exported to ${path}`);
+    owner.set(path.toLowerCase(), video.id);
+    targets.set(video.id, path);
+  }
+  return targets;
+}
+
+interface ExportTarget {
+  /** Where the files are written. */
+  root: string;
+  /** Makes the written files the export (renames the staging directory into place). */
+  finish(): Promise<void>;
+  /** Removes what was written when the export fails. */
+  abort(): Promise<void>;
+}
+
+/**
+ * A new or empty directory is filled as a whole: files go to a hidden staging directory beside it, renamed
+ * into place at the end, so a failed or interrupted export leaves nothing a training run could pick up. With
+ * `overwrite` into a directory that has files, each file is still written atomically, in place.
+ */
+async function prepareDirectory(dir: string, overwrite: boolean): Promise<ExportTarget> {
+  const info = await stat(dir).catch(() => null);
+  if (info && !info.isDirectory()) throw new ExportError(`${dir}: exists and is not a directory`);
+  const empty = !info || (await readdir(dir)).length === 0;
+  if (!empty && !overwrite) {
+    throw new ExportError(`${dir}: not empty; LRNet reads every file in its folders, so export into an empty directory (or pass --overwrite)`);
+  }
+  if (!empty) return { root: dir, finish: async () => undefined, abort: async () => undefined };
+  const parent = dirname(resolve(dir));
+  await mkdir(parent, { recursive: true });
+  const staging = join(parent, `.${basename(resolve(dir))}.export-${process.pid}-${randomBytes(4).toString("hex")}`);
+  await mkdir(staging);
+  return {
+    root: staging,
+    finish: async () => {
+      if (info) await rmdir(dir);
+      await rename(staging, dir);
+      await fsyncDirectory(parent);
+    },
+    abort: () => rm(staging, { recursive: true, force: true }),
+  };
+}
+
+async function readDataFile(outDir: string, file: ManifestDataFile): Promise<DataFileColumns> {
+  const path = join(outDir, file.path);
+  const content = await readFileHashed(path).catch((error: NodeJS.ErrnoException) => {
+    throw new ExportError(`${path}: ${error.code === "ENOENT" ? "missing" : `cannot be read (${error.code ?? error.message})`}; run lrnet-data validate`);
+  });
+  if (content.sha256 !== file.sha256 || content.bytes.length !== file.bytes) {
+    throw new ExportError(`${path}: sha256 or size differs from the manifest (the file changed since it was written); run lrnet-data validate`);
+  }
+  try {
+    const { columns } = await decodeDataFile(content.bytes, { columns: ["video_id", "frame", "landmarks"] });
+    if (!columns.videoId || !columns.landmarks || !columns.frame) throw new Error("video_id, frame or landmarks has another type");
+    return columns;
+  } catch (error) {
+    throw new ExportError(`${path}: cannot be read as a data file (${(error as Error).message.split("\n")[0]}); run lrnet-data validate`);
+  }
+}
+
+/** The video's frames with landmarks as LRNet text lines, after checking that its rows are its own and in frame order. */
+function videoLines(file: ManifestDataFile, video: ManifestVideo, columns: DataFileColumns): string[] {
+  const ids = columns.videoId!;
+  const frame = columns.frame!;
+  const { values, present } = columns.landmarks!;
+  const code = ids.values.indexOf(video.id);
+  const start = video.data.row_start;
+  const end = start + video.data.row_count;
+  const lines: string[] = [];
+  if (end > columns.rows) throw new ExportError(`${file.path}: video ${video.id} runs past the end of the file; run lrnet-data validate`);
+  for (let r = start; r < end; r++) {
+    if (ids.codes[r] !== code || frame[r] !== r - start) {
+      throw new ExportError(`${file.path}: row ${r} is not frame ${r - start} of video ${video.id}; run lrnet-data validate`);
+    }
+    if (present[r]) lines.push(formatLrnetLine(values.subarray(r * SHAPE_VALUES, (r + 1) * SHAPE_VALUES)));
+  }
+  return lines;
+}
+
+async function findForeignFiles(dir: string, report: ExportReport): Promise<string[]> {
+  const written = new Set(report.files.map((f) => f.path));
+  const foreign: string[] = [];
+  for (const folder of Object.keys(report.folders)) {
+    for (const name of await readdir(join(dir, folder)).catch(() => [] as string[])) {
+      const path = `${folder}/${name}`;
+      if (!written.has(path) && !name.startsWith(".")) foreign.push(path);
+    }
+  }
+  return foreign.sort();
+}

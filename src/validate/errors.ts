@@ -1,0 +1,4 @@
+/** validate cannot start: the directory is not there or an option is out of range. Everything else is a finding. */
+export class ValidationInputError extends Error {
+  override readonly name = "ValidationInputError";
+}
