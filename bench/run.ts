@@ -2,6 +2,7 @@
  * `npm run bench [-- NAME...]`: speed and memory figures. Timings are medians of BENCH_RUNS runs (default 3)
  * because the machine is shared and noisy. Nothing here is asserted by the test suite.
  */
+import { benchBuild } from "./build.js";
 import { benchCalibrate } from "./calibrate.js";
 import { benchAccuracy } from "./extract-accuracy.js";
 import { benchExtractSpeed } from "./extract-speed.js";
@@ -9,6 +10,7 @@ import { benchValidate } from "./validate.js";
 
 const SUITES: Record<string, () => Promise<void>> = {
   calibrate: benchCalibrate,
+  build: benchBuild,
   accuracy: benchAccuracy,
   extract: benchExtractSpeed,
   validate: benchValidate,

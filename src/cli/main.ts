@@ -1,10 +1,12 @@
 import { CALIBRATE_HELP, runCalibrateCommand } from "./calibrate-command.js";
+import { BUILD_HELP, runBuildCommand } from "./build-command.js";
 import { UsageError } from "./errors.js";
 import { toolVersion } from "./run-record.js";
 import { EXTRACT_HELP, runExtractCommand } from "./extract-command.js";
 import { VALIDATE_HELP, runValidateCommand } from "./validate-command.js";
 import { EXPORT_HELP, runExportCommand } from "./export-command.js";
 import { REPORT_HELP, runReportCommand } from "./report-command.js";
+import { MERGE_HELP, runMergeCommand } from "./merge-command.js";
 
 interface Command {
   summary: string;
@@ -22,6 +24,16 @@ const COMMANDS: Record<string, Command> = {
     summary: "detect (MediaPipe) and calibrate LRNet landmarks from a raw video",
     help: EXTRACT_HELP,
     run: runExtractCommand,
+  },
+  build: {
+    summary: "build a Parquet landmark dataset from a dataset tree (FF++, DFO, any folder), in parallel, resumable",
+    help: BUILD_HELP,
+    run: runBuildCommand,
+  },
+  merge: {
+    summary: "combine the outputs of sharded builds into one dataset",
+    help: MERGE_HELP,
+    run: runMergeCommand,
   },
   validate: {
     summary: "check a built dataset before training: files, hashes, rows, frames, values, splits, leakage",
@@ -50,6 +62,8 @@ const USER_FACING_ERRORS = new Set([
   "FfmpegNotFoundError",
   "MediaPipeError",
   "ModelResolveError",
+  "BuildError",
+  "MergeError",
   "DatasetError",
   "LayoutError",
   "ConfigurationChangedError",

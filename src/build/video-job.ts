@@ -1,0 +1,108 @@
+import { readFile } from "node:fs/promises";
+import { calibrateFrames, stableSizeOf } from "../calibrate/calibrate-frames.js";
+import { normaliseTrack } from "../calibrate/calibrator.js";
+import type { OpenCv } from "../calibrate/opencv.js";
+import { hashFile } from "../dataset/durable-fs.js";
+import { summarizeVideo, type VideoSummary } from "../dataset/manifest.js";
+import type { VideoEntry } from "../dataset/types.js";
+import type { VideoRows } from "../dataset/video-rows.js";
+import type { FaceDetector } from "../extract/detect-sequence.js";
+import { extractVideo } from "../extract/extract-video.js";
+import { DEFAULT_MAPPING, MEDIAPIPE_GUARD } from "../extract/settings.js";
+import { openFaceGuardedPlan } from "../openface/guarded-plan.js";
+import { parseOpenFaceCsv } from "../openface/parse-csv.js";
+import { decodeFrames } from "../video/decode.js";
+import { probeVideo } from "../video/probe.js";
+import type { VideoInfo } from "../video/types.js";
+import { RowsAssembler } from "./rows-assembler.js";
+
+/** A video that cannot be processed for a reason the user can act on (its message is one line naming the file). */
+export class VideoJobError extends Error {
+  override readonly name = "VideoJobError";
+}
+
+export interface JobProgress {
+  pass: "detect" | "calibrate";
+  frame: number;
+  frames: number;
+}
+
+/** What one video's job needs besides its task: the OpenCV runtime, and the face detector for MediaPipe. */
+export type JobInput =
+  | { kind: "openface"; entry: VideoEntry; videoPath: string; csvPath: string | null; cv: OpenCv }
+  | { kind: "mediapipe"; entry: VideoEntry; videoPath: string; cv: OpenCv; detector: FaceDetector };
+
+export interface JobOutput {
+  rows: VideoRows;
+  summary: VideoSummary;
+}
+
+/**
+ * One video → its rows (one per decoded frame) and its manifest summary, from either landmark source. Plain:
+ * no pool, no output directory. Throws VideoJobError, VideoInputError, VideoDecodeError, OpenFaceCsvError or
+ * MediaPipeError for a video that cannot be processed.
+ */
+export async function runVideoJob(input: JobInput, onProgress?: (p: JobProgress) => void): Promise<JobOutput> {
+  const source = await hashSource(input.videoPath);
+  const info = await probeVideo(input.videoPath);
+  const rows = input.kind === "openface" ? await openFaceRows(input, info, onProgress) : await mediaPipeRows(input, info, onProgress);
+  return { rows, summary: summarizeVideo(input.entry, rows, source, rows.frame.length) };
+}
+
+async function hashSource(path: string): Promise<{ bytes: number; sha256: string }> {
+  try {
+    return await hashFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new VideoJobError(`video not found: ${path}`);
+    throw new VideoJobError(`${path}: cannot read the video (${code ?? (error as Error).message})`);
+  }
+}
+
+async function openFaceRows(
+  input: Extract<JobInput, { kind: "openface" }>,
+  info: VideoInfo,
+  onProgress?: (p: JobProgress) => void,
+): Promise<VideoRows> {
+  const { csvPath } = input;
+  if (csvPath === null) throw new VideoJobError(`${input.videoPath}: no OpenFace CSV matches this video`);
+  let text: string;
+  try {
+    text = await readFile(csvPath, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new VideoJobError(code === "ENOENT" ? `OpenFace CSV not found: ${csvPath}` : `${csvPath}: cannot read the OpenFace CSV (${code ?? String(error)})`);
+  }
+  const { detections, plan } = openFaceGuardedPlan(parseOpenFaceCsv(text, csvPath), info.frameCount, csvPath);
+  const assembler = new RowsAssembler(input.entry, info.frameCount);
+  const frames = decodeFrames(input.videoPath, { format: "bgr24", info });
+  for await (const step of calibrateFrames(input.cv, frames, plan, stableSizeOf(plan))) {
+    const detection = detections[step.index]!;
+    assembler.push({
+      index: step.index,
+      timeS: step.index / info.fps,
+      status: step.status,
+      raw: detection.shape,
+      score: detection.score,
+      calibrated: step.track && normaliseTrack(step.track),
+    });
+    onProgress?.({ pass: "calibrate", frame: step.index, frames: info.frameCount });
+  }
+  return assembler.finish();
+}
+
+async function mediaPipeRows(
+  input: Extract<JobInput, { kind: "mediapipe" }>,
+  info: VideoInfo,
+  onProgress?: (p: JobProgress) => void,
+): Promise<VideoRows> {
+  const outcome = await extractVideo(info, input.detector, input.cv, { mapping: DEFAULT_MAPPING, guard: MEDIAPIPE_GUARD }, onProgress);
+  if (outcome.kind === "no-face") {
+    throw new VideoJobError(`${input.videoPath}: no face found in any of its ${info.frameCount} frames`);
+  }
+  const assembler = new RowsAssembler(input.entry, info.frameCount);
+  for await (const f of outcome.frames) {
+    assembler.push({ index: f.index, timeS: f.timeS, status: f.status, raw: f.raw, score: f.score, calibrated: f.calibrated });
+  }
+  return assembler.finish();
+}

@@ -1,0 +1,203 @@
+import { parseArgs } from "node:util";
+import { availableParallelism } from "node:os";
+import { runBuild, type BuildOptions, type BuildSummary } from "../build/run-build.js";
+import { parseShard } from "../build/shard.js";
+import type { RunningMode } from "../extract/mediapipe/landmarker.js";
+import { BuildProgress, type ProgressStyle } from "./build-progress.js";
+import { UsageError } from "./errors.js";
+
+/** Exit codes of `build`: every video done; some failed (listed); interrupted by Ctrl-C / SIGTERM. Fatal errors exit 1. */
+export const EXIT_SOME_FAILED = 3;
+export const EXIT_INTERRUPTED = 130;
+
+export const BUILD_HELP = `lrnet-data build: turn a dataset tree into one Parquet landmark dataset with a manifest
+
+Usage:
+  lrnet-data build --layout ffpp --root ROOT --splits DIR -o OUT [filters] [source] [--workers N] [--shard K/N]
+  lrnet-data build --layout folder --root ROOT -o OUT [--pattern PATTERN | --list FILE] [source]
+
+Finds the videos of ROOT as the layout declares them (manifests/layouts/*.json), gets 68 landmarks per frame
+(MediaPipe Face Landmarker, or OpenFace CSVs), applies LRNet's guard and calibration, and writes one row per
+decoded frame to OUT/data/split=…/method=…/compression=…/part-*.parquet (ZSTD), described by OUT/manifest.json.
+Videos run in parallel, one per worker. Each finished Parquet file is committed atomically with the manifest, so
+a build stopped at any instant (crash, kill, Ctrl-C) resumes where it stopped when run again with the same
+command: committed videos are skipped, the rest are redone, none is written twice.
+
+Layout and videos:
+  --layout NAME|FILE  ffpp (FaceForensics++), dfo (DeeperForensics-1.0), folder (any tree), or a layout JSON file
+  --root DIR          the dataset root the layout's paths are relative to
+  --splits DIR        the directory of the layout's split files (ffpp: the official train.json, val.json,
+                      test.json; dfo: lists/splits under the root by default)
+  --methods A,B       keep only these methods (ffpp: youtube, actors, Deepfakes, Face2Face, FaceSwap,
+                      NeuralTextures, FaceShifter, DeepFakeDetection)
+  --compression A,B   keep only these compressions (ffpp: raw, c0, c23, c40)
+  --splits-only A,B   keep only these splits (e.g. train,val)
+  --pattern PATTERN   folder: where label/split/method/compression come from, e.g. "{split}/{label}/**/*"
+                      (default "{label}/**/*": the first directory is the label, split train)
+  --list FILE         folder: a CSV or JSON list of path,label[,split] (more columns: method, compression,
+                      identity) instead of walking the tree
+
+Landmark source (default: MediaPipe):
+  --openface DIR      read OpenFace CSVs instead: DIR/<video path>.csv, DIR/<video id>.csv or DIR/<stem>.csv;
+                      a video without one is reported as failed
+  --mode image|video  MediaPipe running mode: image (default) detects every frame on its own; video tracks
+                      between frames (each video then gets a fresh landmarker, about 0.5 s)
+  --model PATH        a face_landmarker.task bundle (default: as for lrnet-data extract, offline bundle)
+  --download-model    allow downloading Google's official bundle into the cache (checksum-verified)
+
+Running:
+  -o, --out DIR       the output directory (created; resumed when it holds a build with the same configuration)
+  --workers N         worker threads, each with its own landmarker and OpenCV runtime (default: one per core,
+                      here ${availableParallelism()})
+  --shard K/N         process only shard K of N: the videos whose id hashes to K (see docs/build.md); give each
+                      shard its own OUT and combine them with lrnet-data merge
+  --rebuild           when OUT was built with another configuration (model, mode, constants, decoder) or
+                      layout, delete its data and start over (without it, the build refuses)
+  --rows-per-part N   rows per Parquet file (default 25000, about 50 videos); smaller files commit sooner
+  --progress STYLE    bars (default on a terminal), lines (a status line every 10 s; default otherwise), none
+  -h, --help          this text
+
+Exit codes: 0 every video done; ${EXIT_SOME_FAILED} some videos failed (listed, and recorded in the manifest; a rerun
+retries them); 1 error (nothing was built or the build stopped); 2 usage; ${EXIT_INTERRUPTED} interrupted.
+Ctrl-C (or SIGTERM) once: no new video starts, running ones finish and everything complete is committed;
+twice: running videos are abandoned. Either way, rerunning the command resumes.
+
+Examples:
+  lrnet-data build --layout ffpp --root /data/FaceForensics++ --splits /data/ffpp-splits -o ffpp-c23 \\
+      --compression c23 --methods youtube,Deepfakes,Face2Face,FaceSwap,NeuralTextures
+  lrnet-data build --layout ffpp --root /data/FaceForensics++ --splits /data/ffpp-splits -o ffpp-c23-of \\
+      --compression c23 --openface /data/openface-csvs --workers 8 --shard 3/16
+  lrnet-data build --layout dfo --root /data/DeeperForensics-1.0 -o dfo
+  lrnet-data build --layout folder --root clips -o clips-ds                       (clips/real/…, clips/fake/…)
+  lrnet-data build --layout folder --root clips -o clips-ds --pattern "{split}/{label}/**/*"
+  lrnet-data build --layout folder --root /data -o my-ds --list videos.csv        (path,label,split rows)
+`;
+
+export async function runBuildCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      layout: { type: "string" },
+      root: { type: "string" },
+      splits: { type: "string" },
+      out: { type: "string", short: "o" },
+      methods: { type: "string", multiple: true },
+      compression: { type: "string", multiple: true },
+      "splits-only": { type: "string", multiple: true },
+      pattern: { type: "string" },
+      list: { type: "string" },
+      openface: { type: "string" },
+      mode: { type: "string" },
+      model: { type: "string" },
+      "download-model": { type: "boolean", default: false },
+      workers: { type: "string" },
+      shard: { type: "string" },
+      rebuild: { type: "boolean", default: false },
+      "rows-per-part": { type: "string" },
+      progress: { type: "string", default: "auto" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    process.stdout.write(BUILD_HELP);
+    return 0;
+  }
+  const mode = values.mode;
+  if (mode !== undefined && mode !== "image" && mode !== "video") throw new UsageError(`--mode takes image or video, got "${mode}"`);
+  if (values.openface !== undefined && (mode !== undefined || values.model !== undefined || values["download-model"])) {
+    throw new UsageError("--mode, --model and --download-model choose the MediaPipe detector; they cannot be combined with --openface");
+  }
+  const progress = values.progress;
+  if (progress !== "auto" && progress !== "bars" && progress !== "lines" && progress !== "none") {
+    throw new UsageError(`--progress takes bars, lines or none, got "${progress}"`);
+  }
+  let shard = null;
+  if (values.shard !== undefined) {
+    try {
+      shard = parseShard(values.shard);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+  const options: BuildOptions = {
+    layout: required(values.layout, "--layout"),
+    root: required(values.root, "--root"),
+    out: required(values.out, "--out"),
+    shard,
+    rebuild: values.rebuild,
+    ...optional("splitsDir", values.splits),
+    ...optional("pattern", values.pattern),
+    ...optional("list", values.list),
+    ...optional("methods", names(values.methods, "--methods")),
+    ...optional("compression", names(values.compression, "--compression")),
+    ...optional("splitsOnly", names(values["splits-only"], "--splits-only")),
+    ...optional("openfaceDir", values.openface),
+    ...optional("mode", mode as RunningMode | undefined),
+    ...optional("modelPath", values.model),
+    ...(values["download-model"] ? { downloadModel: true } : {}),
+    ...optional("workers", positiveInteger(values.workers, "--workers")),
+    ...optional("rowsPerPart", positiveInteger(values["rows-per-part"], "--rows-per-part")),
+  };
+
+  const reporter = new BuildProgress(BuildProgress.styleFor(process.stderr, progress));
+  const stop = new AbortController();
+  const abandon = new AbortController();
+  let signalsSeen = 0;
+  const onSignal = (): void => {
+    signalsSeen++;
+    if (signalsSeen === 1) stop.abort();
+    else if (signalsSeen === 2) abandon.abort();
+    else process.exit(EXIT_INTERRUPTED); // a third time: leave now; the next build cleans up and resumes
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  let summary: BuildSummary;
+  try {
+    summary = await runBuild(options, reporter, { stop: stop.signal, abandon: abandon.signal });
+  } finally {
+    reporter.stop();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+  reporter.finish(summary);
+  const validation = await afterBuild(summary);
+  if (summary.interrupted) return EXIT_INTERRUPTED;
+  if (validation !== null) return validation;
+  return summary.failures.length > 0 ? EXIT_SOME_FAILED : 0;
+}
+
+/**
+ * Hook for checking a finished build (issue 5: dataset validation). It gets the summary, whose `manifest` is the
+ * manifest as written, and returns an exit code to replace the build's own, or null to keep it. It runs after the
+ * output's lock is released. Nothing is checked here yet beyond what the store already guarantees.
+ */
+export async function afterBuild(summary: BuildSummary): Promise<number | null> {
+  void summary;
+  return null;
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (value === undefined || value === "") throw new UsageError(`${flag} is required`);
+  return value;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** `--methods A,B --methods C` → [A, B, C]. */
+function names(values: string[] | undefined, flag: string): string[] | undefined {
+  if (values === undefined) return undefined;
+  const list = values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
+  if (list.length === 0) throw new UsageError(`${flag} needs at least one name`);
+  return [...new Set(list)];
+}
+
+function positiveInteger(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} takes a whole number >= 1, got "${text}"`);
+  return n;
+}
