@@ -31,7 +31,8 @@ async function cli(...args: string[]): Promise<CliResult> {
 
 const base = mkdtempSync(join(tmpdir(), "lrnet-build-e2e-"));
 process.once("exit", () => rmSync(base, { recursive: true, force: true }));
-const { videos, splits } = ffppVideos(3);
+// Long enough (more than 30 frames with landmarks) for LRNet's training blocks, so the final validation holds.
+const { videos, splits } = ffppVideos(3, (i) => 31 + (i % 6));
 const tree = await makeBuildTree(videos, splits, base);
 const out = join(base, "out");
 const buildArgs = ["build", "--layout", "ffpp", "--root", tree.root, "--splits", tree.splits, "-o", out, "--openface", tree.openface, "--workers", "2"];
@@ -53,6 +54,7 @@ test("build: an FF++ tree with split files becomes a valid, partitioned dataset 
   assert.equal(result.stdout, "", "nothing on standard output");
   assert.match(result.stderr, /^build: 9 videos: 0 already committed, 9 to do with 2 workers \(openface\)/);
   assert.match(result.stderr, /build: 9 ok, 0 failed, 0 skipped as already committed; \d+ frames in /);
+  assert.match(result.stderr, /lrnet-data validate .*: HOLDS \(0 errors/, "the finished build is validated");
 
   const manifest = readManifestFile(out);
   assert.deepEqual(validateManifest(manifest).errors, []);
@@ -192,4 +194,18 @@ test("build: usage mistakes are one line and exit 2; --help teaches every option
   const noVideo = await cli("build", "--layout", "ffpp", "--root", tree.openface, "--splits", tree.splits, "-o", join(base, "y"), "--openface", tree.openface);
   assert.equal(noVideo.code, 1);
   assert.match(noVideo.stderr, /^lrnet-data: .*openface: layout ffpp found no video/);
+});
+
+test("build: a dataset that does not pass validation (videos too short for a training block) exits 4 and says why", async () => {
+  const short = ffppVideos(1, () => 8);
+  const shortTree = await makeBuildTree(short.videos, short.splits, join(base, "short"));
+  const shortOut = join(base, "short-out");
+  const args = ["build", "--layout", "ffpp", "--root", shortTree.root, "--splits", shortTree.splits, "-o", shortOut, "--openface", shortTree.openface, "--workers", "1"];
+  const result = await cli(...args);
+  assert.equal(result.code, 4, result.stderr);
+  assert.match(result.stderr, /: FAILS \(3 errors/);
+  assert.match(result.stderr, /video youtube\/c23\/000: 8 frames with landmarks, too few for one training block of 30/);
+  const skipped = await cli(...args, "--no-validate");
+  assert.equal(skipped.code, 0, skipped.stderr);
+  assert.doesNotMatch(skipped.stderr, /lrnet-data validate/);
 });

@@ -3,12 +3,15 @@ import { availableParallelism } from "node:os";
 import { runBuild, type BuildOptions, type BuildSummary } from "../build/run-build.js";
 import { parseShard } from "../build/shard.js";
 import type { RunningMode } from "../extract/mediapipe/landmarker.js";
-import { BuildProgress, type ProgressStyle } from "./build-progress.js";
+import { formatValidationSummary, validateDataset } from "../validate/index.js";
+import { BuildProgress } from "./build-progress.js";
 import { UsageError } from "./errors.js";
 
 /** Exit codes of `build`: every video done; some failed (listed); interrupted by Ctrl-C / SIGTERM. Fatal errors exit 1. */
 export const EXIT_SOME_FAILED = 3;
 export const EXIT_INTERRUPTED = 130;
+/** The build finished but its output does not pass `lrnet-data validate`. */
+export const EXIT_INVALID = 4;
 
 export const BUILD_HELP = `lrnet-data build: turn a dataset tree into one Parquet landmark dataset with a manifest
 
@@ -55,10 +58,15 @@ Running:
                       layout, delete its data and start over (without it, the build refuses)
   --rows-per-part N   rows per Parquet file (default 25000, about 50 videos); smaller files commit sooner
   --progress STYLE    bars (default on a terminal), lines (a status line every 10 s; default otherwise), none
+  --no-validate       skip the validation of the finished output (see below)
   -h, --help          this text
 
+Validation: at the end the output is checked as lrnet-data validate does (files, hashes, rows, frames,
+values, splits, identity leakage, videos too short for a training block); --no-validate skips it.
+
 Exit codes: 0 every video done; ${EXIT_SOME_FAILED} some videos failed (listed, and recorded in the manifest; a rerun
-retries them); 1 error (nothing was built or the build stopped); 2 usage; ${EXIT_INTERRUPTED} interrupted.
+retries them); ${EXIT_INVALID} built, but validation found problems (listed); 1 error (nothing was built or
+the build stopped); 2 usage; ${EXIT_INTERRUPTED} interrupted.
 Ctrl-C (or SIGTERM) once: no new video starts, running ones finish and everything complete is committed;
 twice: running videos are abandoned. Either way, rerunning the command resumes.
 
@@ -95,6 +103,7 @@ export async function runBuildCommand(argv: string[]): Promise<number> {
       rebuild: { type: "boolean", default: false },
       "rows-per-part": { type: "string" },
       progress: { type: "string", default: "auto" },
+      "no-validate": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -162,20 +171,22 @@ export async function runBuildCommand(argv: string[]): Promise<number> {
     process.off("SIGTERM", onSignal);
   }
   reporter.finish(summary);
-  const validation = await afterBuild(summary);
+  const validation = values["no-validate"] ? null : await validateBuild(summary);
   if (summary.interrupted) return EXIT_INTERRUPTED;
-  if (validation !== null) return validation;
-  return summary.failures.length > 0 ? EXIT_SOME_FAILED : 0;
+  if (summary.failures.length > 0) return EXIT_SOME_FAILED;
+  return validation ?? 0;
 }
 
 /**
- * Hook for checking a finished build (issue 5: dataset validation). It gets the summary, whose `manifest` is the
- * manifest as written, and returns an exit code to replace the build's own, or null to keep it. It runs after the
- * output's lock is released. Nothing is checked here yet beyond what the store already guarantees.
+ * `lrnet-data validate` on the finished output (issue 5): the same checks as the CI gate, except that failed
+ * videos are not counted against it, since the build already lists them and exits 3. Returns EXIT_INVALID when
+ * the dataset does not hold, null otherwise.
  */
-export async function afterBuild(summary: BuildSummary): Promise<number | null> {
-  void summary;
-  return null;
+async function validateBuild(summary: BuildSummary): Promise<number | null> {
+  if (summary.interrupted) return null;
+  const report = await validateDataset(summary.out, { maxFailedShare: 1 });
+  process.stderr.write(formatValidationSummary(report, { exitLine: false }));
+  return report.ok ? null : EXIT_INVALID;
 }
 
 function required(value: string | undefined, flag: string): string {

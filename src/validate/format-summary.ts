@@ -5,7 +5,8 @@ import type { ValidationReport } from "./types.js";
 const SHOWN_PER_CHECK = 10;
 
 /** The readable summary `lrnet-data validate` prints: verdict, figures, each check with its findings. */
-export function formatValidationSummary(report: ValidationReport): string {
+/** The text summary of a validation; `exitLine: false` leaves out the closing "exit N" (when build prints it). */
+export function formatValidationSummary(report: ValidationReport, { exitLine = true }: { exitLine?: boolean } = {}): string {
   const f = report.figures;
   const o = report.options;
   const lines: string[] = [];
@@ -32,7 +33,7 @@ export function formatValidationSummary(report: ValidationReport): string {
   }
   for (const skip of report.skipped) lines.push(`  skip  ${skip.name.padEnd(width)}  not checked: ${skip.reason}`);
   lines.push("");
-  lines.push(`checked in ${f.seconds.toFixed(1)} s; exit ${report.ok ? 0 : 1}`);
+  lines.push(`checked in ${f.seconds.toFixed(1)} s` + (exitLine ? `; exit ${report.ok ? 0 : 1}` : ""));
   return lines.join("\n") + "\n";
 }
 
