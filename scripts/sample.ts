@@ -1,9 +1,14 @@
 /**
- * `npm run sample`: a first run on a fresh machine. Generates a short textured clip and an OpenFace-style
- * CSV for it, then runs `lrnet-data calibrate` on them, so every stage (ffmpeg, CSV reader, guard,
- * LK + Kalman calibration, atomic output) runs once without any downloaded data.
+ * `npm run sample`: the whole pipeline once, on a fresh machine, with nothing downloaded. Generates a small
+ * folder of clips (two "real", two "fake": textured scenes with a moving face-sized set of landmarks) with an
+ * OpenFace-style CSV each, then runs:
+ *   lrnet-data build    → sample/dataset   (Parquet + manifest, two workers, validated at the end)
+ *   lrnet-data export   → sample/lrnet-txt (LRNet's text files)
+ *   lrnet-data report   → sample/report.html
+ * The clips have no real face, so the landmarks come from the CSVs; `lrnet-data extract --video X.mp4`
+ * runs MediaPipe on any real face video.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { main } from "../src/cli/main.js";
 import { makeMovingTextureClip } from "../test/helpers/synthetic-video.js";
@@ -11,27 +16,43 @@ import { makeOpenFaceCsv, syntheticShape } from "../test/helpers/openface-csv.js
 import { repoRoot } from "../test/helpers/paths.js";
 
 const dir = join(repoRoot, "sample");
-mkdirSync(dir, { recursive: true });
-const frames = 50;
-const clip = await makeMovingTextureClip({
-  width: 640,
-  height: 360,
-  frames,
-  fps: 25,
-  offsets: (i) => [Math.round(20 * Math.sin(i / 8)), Math.round(6 * Math.cos(i / 11))],
-  codec: "h264",
-  dir,
-  name: "sample",
-});
-const rows = Array.from({ length: frames }, (_, i) => {
-  const [dx, dy] = [20 * Math.sin(i / 8), 6 * Math.cos(i / 11)];
-  // A face-sized ring of points that moves with the texture; the first two frames "fail" like a lost face.
-  return i < 2 ? { frame: i + 1, success: false } : { frame: i + 1, shape: syntheticShape(320 + dx, 180 + dy, 140), confidence: 0.95 };
-});
-const csv = join(dir, "sample.csv");
-writeFileSync(csv, makeOpenFaceCsv(rows));
-const out = join(dir, "sample.txt");
-console.log(`sample clip: ${clip.path} (${clip.width}x${clip.height}, ${frames} frames)\nlandmarks:   ${csv}`);
-console.log(`running: lrnet-data calibrate --video ${clip.path} --openface ${csv} --out ${out}`);
-process.exitCode = await main(["calibrate", "--video", clip.path, "--openface", csv, "--out", out]);
-console.log(`calibrated landmarks written to ${out} (one line per frame, 136 values)`);
+rmSync(dir, { recursive: true, force: true });
+const frames = 45;
+
+for (const [label, index] of [["real", 0], ["real", 1], ["fake", 2], ["fake", 3]] as const) {
+  const name = `clip${index}`;
+  const videos = join(dir, "videos", label);
+  mkdirSync(videos, { recursive: true });
+  const amplitude = 12 + 4 * index;
+  const motion = (i: number): [number, number] => [amplitude * Math.sin(i / 7 + index), 5 * Math.cos(i / 9)];
+  await makeMovingTextureClip({
+    width: 480,
+    height: 360,
+    frames,
+    fps: 25,
+    offsets: (i) => motion(i).map(Math.round) as [number, number],
+    codec: "h264",
+    seed: index + 1,
+    dir: videos,
+    name,
+  });
+  const rows = Array.from({ length: frames }, (_, i) => {
+    const [dx, dy] = motion(i);
+    // The first frame "fails" like a face not yet found; the rest follow the scene's motion.
+    return i === 0 ? { frame: 1, success: false } : { frame: i + 1, shape: syntheticShape(240 + dx, 180 + dy, 130), confidence: 0.95 };
+  });
+  mkdirSync(join(dir, "openface", label), { recursive: true });
+  writeFileSync(join(dir, "openface", label, `${name}.csv`), makeOpenFaceCsv(rows));
+}
+
+async function step(args: string[]): Promise<void> {
+  console.log(`\n$ lrnet-data ${args.join(" ")}`);
+  const code = await main(args);
+  if (code !== 0) throw new Error(`lrnet-data ${args[0]} exited ${code}`);
+}
+
+const dataset = join(dir, "dataset");
+await step(["build", "--layout", "folder", "--root", join(dir, "videos"), "--openface", join(dir, "openface"), "-o", dataset, "--workers", "2"]);
+await step(["export", dataset, "--format", "lrnet", "-o", join(dir, "lrnet-txt")]);
+await step(["report", dataset, "-o", join(dir, "report.html")]);
+console.log(`\nsample done: ${dataset}/manifest.json, ${join(dir, "lrnet-txt")}, ${join(dir, "report.html")}`);
