@@ -5,6 +5,7 @@
 import { benchBuild } from "./build.js";
 import { benchCalibrate } from "./calibrate.js";
 import { benchAccuracy } from "./extract-accuracy.js";
+import { benchLk } from "./lk.js";
 import { benchExtractSpeed } from "./extract-speed.js";
 import { benchValidate } from "./validate.js";
 
@@ -12,6 +13,7 @@ const SUITES: Record<string, () => Promise<void>> = {
   calibrate: benchCalibrate,
   build: benchBuild,
   accuracy: benchAccuracy,
+  lk: benchLk,
   extract: benchExtractSpeed,
   validate: benchValidate,
 };

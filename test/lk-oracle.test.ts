@@ -2,9 +2,13 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { LkBidirectionalFlow } from "../src/calibrate/lk/bidirectional-flow.js";
 import { CubicResizer } from "../src/calibrate/cubic-resize.js";
+import type { FaceBox } from "../src/calibrate/face-box.js";
+import { FaceCropper } from "../src/calibrate/face-crop.js";
+import { createCropFlow } from "../src/calibrate/lk/crop-flow.js";
 import { LkWorkspace } from "../src/calibrate/lk/lk-tracker.js";
 import { FlowPyramid, buildFlowPyramid } from "../src/calibrate/lk/pyramid.js";
 import { LRNET_LK_PARAMS, type LkParams, trackPoints } from "../src/calibrate/lk/pyramidal-lk.js";
+import { WasmCubicResizer, WasmLk, WasmPyramid } from "../src/calibrate/lk/wasm-lk.js";
 import { type CvMat, type CvSize, type OpenCv, loadOpenCv } from "../src/calibrate/opencv.js";
 
 /** The parts of opencv-js this oracle needs beyond what the calibrator declares. */
@@ -148,6 +152,34 @@ test("Scharr derivatives equal cv.Scharr (CV_16S, REFLECT_101) and the padding i
   }
 });
 
+test("wasm core: pyramid levels and derivatives equal the TypeScript port's byte for byte, buffers reused across sizes", () => {
+  const rand = prng(15);
+  const lk = new WasmLk();
+  const pyramids = new Map<string, WasmPyramid>();
+  let levelsChecked = 0;
+  // Each size twice, so that a pyramid is rebuilt over a differently laid out one (its derivative padding must be zero again).
+  for (const [w, h] of [...SIZES, ...SIZES.slice().reverse()]) {
+    for (const channels of [1, 3, 4]) {
+      const image = randomImage(rand, w, h, channels);
+      const winSize = w < 20 ? 3 : 15;
+      const options = { winSize, maxLevel: 4 };
+      const key = `${winSize}`;
+      const wasm = pyramids.get(key) ?? new WasmPyramid(lk, options);
+      pyramids.set(key, wasm);
+      wasm.build(image, w, h, channels);
+      const ts = buildFlowPyramid(image, w, h, channels, options);
+      assert.equal(wasm.levelCount, ts.levelCount, `${w}×${h}×${channels} level count`);
+      for (let k = 0; k < ts.levelCount; k++) {
+        const label = `${w}×${h}×${channels} level ${k}`;
+        assert.deepEqual(wasm.levelImage(k), ts.levels[k]!.data, `${label} bytes`);
+        assert.deepEqual(wasm.levelDerivatives(k), ts.derivatives(k), `${label} derivatives`);
+        levelsChecked++;
+      }
+    }
+  }
+  assert.ok(levelsChecked > 80, `${levelsChecked} levels`);
+});
+
 test("cubic resize: scalar arithmetic equals cv.resize(INTER_CUBIC) byte for byte; SSE2 differs by ±1 in rare pixels", (t) => {
   const rand = prng(13);
   const scalar = new CubicResizer("scalar");
@@ -188,19 +220,46 @@ test("cubic resize: scalar arithmetic equals cv.resize(INTER_CUBIC) byte for byt
   assert.ok(sseDiffer > 0 && sseDiffer / pixels < 0.01, `${sseDiffer} of ${pixels}`);
 });
 
+test("wasm core: cubic resize equals the TypeScript SSE2 arithmetic byte for byte", () => {
+  const rand = prng(16);
+  const ts = new CubicResizer("sse2");
+  const wasm = new WasmCubicResizer(new WasmLk());
+  const shapes: Array<[number, number, number, number]> = [
+    [128, 128, 400, 400], [127, 127, 400, 400], [96, 96, 400, 400], [236, 236, 400, 400], [3, 2, 4, 3], [1, 1, 7, 5],
+    [37, 21, 64, 80], [64, 48, 31, 17], [400, 400, 400, 400], [9, 9, 5, 13], [399, 399, 400, 400], [250, 250, 400, 400],
+  ];
+  let pixels = 0;
+  for (const [sw, sh, dw, dh] of shapes) {
+    for (const channels of [1, 3, 4]) {
+      const frameStride = (sw + 7) * channels;
+      const frame = new Uint8Array(frameStride * (sh + 4));
+      for (let i = 0; i < frame.length; i++) frame[i] = rand() < 0.1 ? (rand() < 0.5 ? 0 : 255) : 100 + Math.floor(60 * Math.sin(i / 7) + rand() * 20);
+      const offset = 2 * frameStride + 5 * channels;
+      const expected = new Uint8Array(dw * dh * channels);
+      ts.resize(frame, offset, frameStride, sw, sh, channels, expected, dw, dh);
+      const ours = new Uint8Array(dw * dh * channels);
+      wasm.resize(frame, offset, frameStride, sw, sh, channels, ours, dw, dh);
+      assert.deepEqual(ours, expected, `${sw}×${sh}×${channels} → ${dw}×${dh}`);
+      pixels += ours.length;
+    }
+  }
+  assert.ok(pixels > 5_000_000);
+});
+
 /** Smooth random texture: two octaves of bilinear value noise per channel, sampled at (x - sx, y - sy). */
 class Texture {
   private readonly octaves: Array<{ cell: number; gw: number; grid: Float64Array; amp: number }> = [];
   private readonly flat: { x0: number; y0: number; x1: number; y1: number; value: number } | null;
 
-  constructor(rand: () => number, width: number, height: number, readonly channels: number) {
+  /** `contrast` scales the amplitude: above 1 the image saturates into steep edges and large derivatives. */
+  constructor(rand: () => number, width: number, height: number, readonly channels: number, contrast = 1) {
     for (const [minCell, maxCell, amp] of [[6, 20, 150], [1.5, 4, 50]] as const) {
       const cell = minCell + rand() * (maxCell - minCell);
       const gw = Math.ceil((width + 40) / cell) + 3;
       const gh = Math.ceil((height + 40) / cell) + 3;
       const grid = new Float64Array(gw * gh * channels);
       for (let i = 0; i < grid.length; i++) grid[i] = rand() - 0.5;
-      this.octaves.push({ cell, gw, grid, amp: amp * (0.3 + rand()) });
+      this.octaves.push({ cell, gw, grid, amp: amp * (0.3 + rand()) * contrast });
     }
     this.flat =
       rand() < 0.5
@@ -291,12 +350,12 @@ interface LkCase {
   params: LkParams;
 }
 
-function makeCase(rand: () => number, index: number): LkCase {
+function makeCase(rand: () => number, index: number, contrast = 1): LkCase {
   const big = index % 100 === 0;
   const width = big ? 400 : 40 + Math.floor(rand() * 100);
   const height = big ? 400 : 40 + Math.floor(rand() * 100);
   const channels = big || rand() < 0.7 ? 3 : rand() < 0.5 ? 1 : 4;
-  const texture = new Texture(rand, width, height, channels);
+  const texture = new Texture(rand, width, height, channels, contrast);
   const sx = (rand() - 0.5) * 12;
   const sy = (rand() - 0.5) * 12;
   const noise = rand() < 0.5 ? 0 : rand() * 4;
@@ -403,6 +462,10 @@ interface CaseOutcome {
   oracle: OracleResult;
   scalar: OracleResult;
   sse2: OracleResult;
+  /** The "sse2" result tracked back from next to prev (reusing both pyramids), TypeScript and wasm. */
+  sse2Back: OracleResult;
+  wasm: OracleResult;
+  wasmBack: OracleResult;
 }
 
 function ours(c: LkCase, accumulation: LkParams["accumulation"], ws: LkWorkspace, pyrs: [FlowPyramid?, FlowPyramid?]): OracleResult {
@@ -417,30 +480,78 @@ function ours(c: LkCase, accumulation: LkParams["accumulation"], ws: LkWorkspace
   return { points, status };
 }
 
-/** 2000 generated image pairs (20 of them 400×400×3 with 68 points, the rest small with 12), each tracked three ways. */
+/** Tracks `forward` (a result of ours) back to the first image on the pyramids of the last ours() call. */
+function oursBack(c: LkCase, forward: OracleResult, ws: LkWorkspace, pyrs: [FlowPyramid?, FlowPyramid?]): OracleResult {
+  const points = Float32Array.from(c.prevPts);
+  const status = new Uint8Array(c.prevPts.length / 2);
+  trackPoints(pyrs[1]!, pyrs[0]!, forward.points, points, status, c.params, ws);
+  return { points, status };
+}
+
+/** The same forward and backward passes with the wasm core; pyramids are kept per (window, levels) and rebuilt in place. */
+function oursWasm(c: LkCase, lk: WasmLk, pyramids: Map<string, [WasmPyramid, WasmPyramid]>): [OracleResult, OracleResult] {
+  const options = { winSize: c.params.winSize, maxLevel: c.params.maxLevel };
+  const key = `${options.winSize}/${options.maxLevel}`;
+  const pair = pyramids.get(key) ?? [new WasmPyramid(lk, options), new WasmPyramid(lk, options)];
+  pyramids.set(key, pair);
+  const [prevPyr, nextPyr] = pair;
+  prevPyr.build(c.prev, c.width, c.height, c.channels);
+  nextPyr.build(c.next, c.width, c.height, c.channels);
+  const points = Float32Array.from(c.guess);
+  const status = new Uint8Array(c.prevPts.length / 2);
+  lk.trackPoints(prevPyr, nextPyr, c.prevPts, points, status, c.params);
+  const back = Float32Array.from(c.prevPts);
+  const backStatus = new Uint8Array(c.prevPts.length / 2);
+  lk.trackPoints(nextPyr, prevPyr, points, back, backStatus, c.params);
+  return [{ points, status }, { points: back, status: backStatus }];
+}
+
+/**
+ * 2000 generated image pairs (20 of them 400×400×3 with 68 points, the rest small with 12), each tracked four
+ * ways (opencv-js, ours "scalar", ours "sse2", wasm), the last two also backward. Then 500 high-contrast
+ * pairs: their derivatives are large, so the float32 sums of the matrix A round too (in the smooth pairs
+ * they are mostly exact integers), and a change of summation order anywhere shows.
+ */
 const CASES = 2000;
+const CONTRAST_CASES = 500;
 let outcomes: CaseOutcome[] = [];
+let contrastOutcomes: CaseOutcome[] = [];
+
+function runCases(seed: number, count: number, contrast: number): CaseOutcome[] {
+  const rand = prng(seed);
+  const ws = new LkWorkspace();
+  const pyrs: [FlowPyramid?, FlowPyramid?] = [];
+  const lk = new WasmLk();
+  const wasmPyramids = new Map<string, [WasmPyramid, WasmPyramid]>();
+  const out: CaseOutcome[] = [];
+  for (let i = 0; i < count; i++) {
+    const c = makeCase(rand, i, contrast);
+    const scalar = ours(c, "scalar", ws, pyrs);
+    const sse2 = ours(c, "sse2", ws, pyrs);
+    const [wasm, wasmBack] = oursWasm(c, lk, wasmPyramids);
+    out.push({
+      label: `${contrast === 1 ? "" : "high-contrast "}case ${i} (${c.width}×${c.height}×${c.channels}, win ${c.params.winSize}, maxLevel ${c.params.maxLevel})`,
+      prevPts: c.prevPts,
+      oracle: opencvLk(c),
+      scalar,
+      sse2,
+      sse2Back: oursBack(c, sse2, ws, pyrs),
+      wasm,
+      wasmBack,
+    });
+  }
+  return out;
+}
 
 before(async () => {
   cv = (await loadOpenCv()) as OracleCv;
-  const rand = prng(20240607);
-  const ws = new LkWorkspace();
-  const pyrs: [FlowPyramid?, FlowPyramid?] = [];
-  outcomes = [];
-  for (let i = 0; i < CASES; i++) {
-    const c = makeCase(rand, i);
-    outcomes.push({
-      label: `case ${i} (${c.width}×${c.height}×${c.channels}, win ${c.params.winSize}, maxLevel ${c.params.maxLevel})`,
-      prevPts: c.prevPts,
-      oracle: opencvLk(c),
-      scalar: ours(c, "scalar", ws, pyrs),
-      sse2: ours(c, "sse2", ws, pyrs),
-    });
-  }
+  outcomes = runCases(20240607, CASES, 1);
+  contrastOutcomes = runCases(20240608, CONTRAST_CASES, 6);
 });
 
 after(() => {
   outcomes = [];
+  contrastOutcomes = [];
 });
 
 test("the generated cases exercise every outcome", () => {
@@ -462,7 +573,7 @@ test("the generated cases exercise every outcome", () => {
 
 test("scalar accumulation reproduces opencv-js (no SIMD) bit for bit: points and status", () => {
   let points = 0;
-  for (const { label, prevPts, oracle, scalar } of outcomes) {
+  for (const { label, prevPts, oracle, scalar } of [...outcomes, ...contrastOutcomes]) {
     for (let p = 0; p < oracle.status.length; p++, points++) {
       const same =
         scalar.status[p] === oracle.status[p] &&
@@ -477,7 +588,7 @@ test("scalar accumulation reproduces opencv-js (no SIMD) bit for bit: points and
       }
     }
   }
-  assert.ok(points >= 20000);
+  assert.ok(points >= 25000);
 });
 
 test("SSE2 accumulation differs from opencv-js only by float rounding", (t) => {
@@ -509,6 +620,68 @@ test("SSE2 accumulation differs from opencv-js only by float rounding", (t) => {
   assert.ok(within05 / points >= 0.999, `within 0.5 px in ${share(within05)}`);
   // The orders must differ somewhere, or the SSE2 path would not have been exercised at all.
   assert.ok(bitSame < points, "SSE2 order never changed a single bit");
+});
+
+test("wasm core reproduces the TypeScript SSE2 path bit for bit on every generated pair, forward and backward", (t) => {
+  let points = 0;
+  let failedBack = 0;
+  for (const { label, prevPts, sse2, sse2Back, wasm, wasmBack } of [...outcomes, ...contrastOutcomes]) {
+    for (const [direction, ts, w] of [["forward", sse2, wasm], ["backward", sse2Back, wasmBack]] as const) {
+      for (let p = 0; p < ts.status.length; p++, points++) {
+        const same = w.status[p] === ts.status[p] && Object.is(w.points[2 * p], ts.points[2 * p]) && Object.is(w.points[2 * p + 1], ts.points[2 * p + 1]);
+        if (!same) {
+          assert.fail(
+            `${label} ${direction} point ${p} from (${prevPts[2 * p]}, ${prevPts[2 * p + 1]}): ` +
+              `wasm (${w.points[2 * p]}, ${w.points[2 * p + 1]}) status ${w.status[p]}, ` +
+              `TypeScript (${ts.points[2 * p]}, ${ts.points[2 * p + 1]}) status ${ts.status[p]}`,
+          );
+        }
+        if (direction === "backward" && ts.status[p] === 0) failedBack++;
+      }
+    }
+  }
+  assert.ok(points >= 50000, `${points} points`);
+  assert.ok(failedBack > 1000, `the backward passes exercise failures too (${failedBack})`);
+  let orderMatters = 0;
+  let contrastPoints = 0;
+  for (const { scalar, sse2 } of contrastOutcomes) {
+    for (let p = 0; p < sse2.status.length; p++, contrastPoints++) {
+      if (!Object.is(scalar.points[2 * p], sse2.points[2 * p]) || !Object.is(scalar.points[2 * p + 1], sse2.points[2 * p + 1])) orderMatters++;
+    }
+  }
+  t.diagnostic(`${points} points compared; in the high-contrast pairs the summation order changes ${orderMatters} of ${contrastPoints} points`);
+  assert.ok(orderMatters / contrastPoints > 0.3, "the high-contrast pairs are sensitive to the summation order");
+});
+
+test("wasm and TypeScript crop flows give the same steps over a clip, cubic and area crops alike", () => {
+  const rand = prng(17);
+  const width = 560;
+  const height = 480;
+  const texture = new Texture(rand, width, height, 3);
+  const cropper = new FaceCropper(cv);
+  const wasm = createCropFlow(cropper, "wasm");
+  const ts = createCropFlow(cropper, "ts");
+  assert.equal(wasm.core, "wasm");
+  assert.equal(ts.core, "ts");
+  // Box sizes below 400 (cubic), 400 (copy) and above (area); one box runs into the frame's edge.
+  const boxes: FaceBox[] = [
+    { x1: 100, y1: 80, size: 260 }, { x1: 104, y1: 82, size: 260 }, { x1: 110, y1: 79, size: 258 }, { x1: 60, y1: 40, size: 400 },
+    { x1: 62, y1: 41, size: 410 }, { x1: 300, y1: 200, size: 260 }, { x1: 301, y1: 201, size: 259 }, { x1: 0, y1: 0, size: 120 },
+  ];
+  const track = Int32Array.from({ length: 136 }, () => 60 + Math.floor(rand() * 280));
+  let compared = 0;
+  for (const [i, box] of boxes.entries()) {
+    const frame = texture.render(width, height, i * 1.3, i * 0.6, 2, rand);
+    wasm.push(frame, width, box);
+    ts.push(frame, width, box);
+    if (i === 0) continue;
+    const guess = track.map((v) => v + Math.round((rand() - 0.5) * 6));
+    assert.deepEqual(wasm.step(track, guess), ts.step(track, guess), `step ${i}`);
+    compared++;
+  }
+  assert.equal(compared, boxes.length - 1);
+  wasm.close();
+  ts.close();
 });
 
 test("LkBidirectionalFlow reuses a pyramid only when the next call's prev holds the same bytes", () => {

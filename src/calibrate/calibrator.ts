@@ -3,36 +3,34 @@ import { CALIBRATION } from "./constants.js";
 import { type Center, type FaceBox, faceBox } from "./face-box.js";
 import { FaceCropper, shapeInCrop } from "./face-crop.js";
 import { kalmanMerge } from "./kalman-merge.js";
-import { LkBidirectionalFlow, type PackedImage } from "./lk/bidirectional-flow.js";
+import { type CropFlow, type LkCore, createCropFlow } from "./lk/crop-flow.js";
 import type { OpenCv } from "./opencv.js";
-
-const CROP_BYTES = CALIBRATION.cropSize * CALIBRATION.cropSize * 3;
 
 export interface CalibratorOptions {
   frameWidth: number;
   frameHeight: number;
   /** Rule 1's stable face size, taken over the whole sequence before the first frame is pushed. */
   stableSize: number;
+  /** The LK core (same results either way); by default wasm when built (see defaultLkCore). */
+  lkCore?: LkCore;
 }
 
 /**
  * LRNet's calibration (rules 2–4) as a stream: push each kept frame with its shape, get its calibrated
- * track back. Holds only the previous frame's 400×400 crop (and its image pyramid), never the video.
+ * track back. Holds only the previous frame's 400×400 crop (as its image pyramid), never the video.
  * The optical flow is our exact port of native OpenCV's pyramidal LK (lk/), so results match LRNet's.
  */
 export class StreamingCalibrator {
-  private previous: { crop: PackedImage; loc: Int32Array; track: Int32Array } | null = null;
-  private spareCrop: Uint8Array = new Uint8Array(CROP_BYTES);
+  private previous: { loc: Int32Array; track: Int32Array } | null = null;
   private prevCenter: Center | null = null;
   private readonly variance = new Float64Array(POINT_COUNT);
-  private readonly flow = new LkBidirectionalFlow();
-  private readonly cropper: FaceCropper;
+  private readonly flow: CropFlow;
 
   constructor(
     cv: OpenCv,
     private readonly options: CalibratorOptions,
   ) {
-    this.cropper = new FaceCropper(cv);
+    this.flow = createCropFlow(new FaceCropper(cv), options.lkCore);
   }
 
   /**
@@ -50,24 +48,22 @@ export class StreamingCalibrator {
     // The reference would crash on a negative size (a face entirely off the right/bottom edge); drop it like size 0.
     if (box.size <= 0) return null;
 
-    const side = CALIBRATION.cropSize;
-    const crop: PackedImage = { rows: side, cols: side, data: this.spareCrop };
-    this.cropper.crop(frame, frameWidth, box, crop.data);
+    // The flow keeps the previous crop: this one is tracked from it.
+    this.flow.push(frame, frameWidth, box);
     const loc = shapeInCrop(shape, box);
     let track: Int32Array;
     if (this.previous === null) {
       track = loc;
     } else {
-      const step = this.flow.track(this.previous.crop, crop, this.previous.track, loc);
+      const step = this.flow.step(this.previous.track, loc);
       track = kalmanMerge(this.previous.track, this.previous.loc, loc, step, this.variance);
     }
-    this.spareCrop = this.previous?.crop.data ?? new Uint8Array(CROP_BYTES);
-    this.previous = { crop, loc, track };
+    this.previous = { loc, track };
     return { track, box };
   }
 
   close(): void {
-    this.flow.delete();
+    this.flow.close();
     this.previous = null;
   }
 }

@@ -67,15 +67,70 @@ function sse2Vertical(s0: number, s1: number, s2: number, s3: number, b0: number
   return v < 0 ? 0 : v > 255 ? 255 : v;
 }
 
+/** The tables of one resize: per output column and per output row, four taps and their weights. */
+export interface CubicPlan {
+  /** 4 per output column: byte offsets of the source pixels in a row (replicated at the borders). */
+  xofs: Int32Array;
+  /** 4 per output column: 11-bit weights. */
+  alpha: Int32Array;
+  /** 4 per output row: element offsets of the source rows in the horizontal pass's buffer (rows of dstWidth × channels). */
+  taps: Int32Array;
+  /** 4 per output row: 11-bit weights. */
+  beta: Int32Array;
+}
+
+/** The tables resize() computes for srcWidth × srcHeight → dstWidth × dstHeight (shared with the wasm core). */
+export function cubicPlan(srcWidth: number, srcHeight: number, dstWidth: number, dstHeight: number, channels: number): CubicPlan {
+  const firstX = new Int32Array(dstWidth);
+  const alpha = new Int32Array(4 * dstWidth);
+  axisTable(srcWidth, dstWidth, firstX, alpha);
+  const firstY = new Int32Array(dstHeight);
+  const beta = new Int32Array(4 * dstHeight);
+  axisTable(srcHeight, dstHeight, firstY, beta);
+  const xofs = new Int32Array(4 * dstWidth);
+  for (let d = 0; d < dstWidth; d++) {
+    for (let k = 0; k < 4; k++) {
+      const x = firstX[d]! - 1 + k;
+      xofs[4 * d + k] = (x < 0 ? 0 : x >= srcWidth ? srcWidth - 1 : x) * channels;
+    }
+  }
+  const taps = new Int32Array(4 * dstHeight);
+  for (let d = 0; d < dstHeight; d++) {
+    for (let k = 0; k < 4; k++) {
+      const y = firstY[d]! - 1 + k;
+      taps[4 * d + k] = (y < 0 ? 0 : y >= srcHeight ? srcHeight - 1 : y) * dstWidth * channels;
+    }
+  }
+  return { xofs, alpha, taps, beta };
+}
+
+/** Throws unless the sizes are positive and the source rows lie inside a buffer of `srcLength` bytes. */
+export function checkCubicSource(
+  srcLength: number,
+  srcOffset: number,
+  srcStride: number,
+  srcWidth: number,
+  srcHeight: number,
+  channels: number,
+  dstWidth: number,
+  dstHeight: number,
+): void {
+  if (srcWidth < 1 || srcHeight < 1 || dstWidth < 1 || dstHeight < 1 || channels < 1) {
+    throw new Error(`cubic resize of ${srcWidth}×${srcHeight}×${channels} to ${dstWidth}×${dstHeight}: sizes must be positive`);
+  }
+  if (srcOffset < 0 || srcOffset + (srcHeight - 1) * srcStride + srcWidth * channels > srcLength) {
+    throw new Error(`cubic resize source of ${srcLength} bytes is smaller than ${srcWidth}×${srcHeight}×${channels} at stride ${srcStride}`);
+  }
+}
+
 /** Reusable cubic resizer: tables are rebuilt only when the sizes change, buffers only when they grow. */
 export class CubicResizer {
   private key = "";
-  private xofs = new Int32Array(0);
-  private alpha = new Int32Array(0);
-  private yofs = new Int32Array(0);
-  private beta = new Int32Array(0);
+  private xofs: Int32Array = new Int32Array(0);
+  private alpha: Int32Array = new Int32Array(0);
+  private beta: Int32Array = new Int32Array(0);
   private rows = new Int32Array(0);
-  private taps = new Int32Array(0);
+  private taps: Int32Array = new Int32Array(0);
 
   constructor(readonly arithmetic: ResizeArithmetic = "sse2") {}
 
@@ -94,12 +149,7 @@ export class CubicResizer {
     dstWidth: number,
     dstHeight: number,
   ): void {
-    if (srcWidth < 1 || srcHeight < 1 || dstWidth < 1 || dstHeight < 1 || channels < 1) {
-      throw new Error(`cubic resize of ${srcWidth}×${srcHeight}×${channels} to ${dstWidth}×${dstHeight}: sizes must be positive`);
-    }
-    if (srcOffset + (srcHeight - 1) * srcStride + srcWidth * channels > src.length) {
-      throw new Error(`cubic resize source of ${src.length} bytes is smaller than ${srcWidth}×${srcHeight}×${channels} at stride ${srcStride}`);
-    }
+    checkCubicSource(src.length, srcOffset, srcStride, srcWidth, srcHeight, channels, dstWidth, dstHeight);
     const rowLen = dstWidth * channels;
     if (dst.length < rowLen * dstHeight) throw new Error(`cubic resize target of ${dst.length} bytes, need ${rowLen * dstHeight}`);
     if (srcWidth === dstWidth && srcHeight === dstHeight) {
@@ -116,28 +166,8 @@ export class CubicResizer {
     const key = `${srcWidth}x${srcHeight}>${dstWidth}x${dstHeight}x${channels}`;
     if (key === this.key) return;
     this.key = key;
-    const xofs = new Int32Array(dstWidth);
-    this.alpha = new Int32Array(4 * dstWidth);
-    axisTable(srcWidth, dstWidth, xofs, this.alpha);
-    this.yofs = new Int32Array(dstHeight);
-    this.beta = new Int32Array(4 * dstHeight);
-    axisTable(srcHeight, dstHeight, this.yofs, this.beta);
-    // Per output column, the four source columns (replicated at the borders) as byte offsets in a row.
-    this.xofs = new Int32Array(4 * dstWidth);
-    for (let d = 0; d < dstWidth; d++) {
-      for (let k = 0; k < 4; k++) {
-        const x = xofs[d]! - 1 + k;
-        this.xofs[4 * d + k] = (x < 0 ? 0 : x >= srcWidth ? srcWidth - 1 : x) * channels;
-      }
-    }
+    ({ xofs: this.xofs, alpha: this.alpha, taps: this.taps, beta: this.beta } = cubicPlan(srcWidth, srcHeight, dstWidth, dstHeight, channels));
     if (this.rows.length < srcHeight * dstWidth * channels) this.rows = new Int32Array(srcHeight * dstWidth * channels);
-    this.taps = new Int32Array(4 * dstHeight);
-    for (let d = 0; d < dstHeight; d++) {
-      for (let k = 0; k < 4; k++) {
-        const y = this.yofs[d]! - 1 + k;
-        this.taps[4 * d + k] = (y < 0 ? 0 : y >= srcHeight ? srcHeight - 1 : y) * dstWidth * channels;
-      }
-    }
   }
 
   /** Every source row filtered horizontally to the output width (exact integers, weights × 2048). */

@@ -19,7 +19,7 @@ export class FaceCropper {
 
   crop(frame: Uint8Array, frameWidth: number, box: FaceBox, dst: Uint8Array): void {
     const { x1, y1, size } = box;
-    if (size < SIDE) {
+    if (cropUsesCubic(size)) {
       this.cubic.resize(frame, (y1 * frameWidth + x1) * 3, frameWidth * 3, size, size, 3, dst, SIDE, SIDE);
       return;
     }
@@ -40,6 +40,11 @@ export class FaceCropper {
       out.delete();
     }
   }
+}
+
+/** Rule 3's interpolation: INTER_CUBIC when a box of this side is enlarged to the crop, else INTER_AREA. */
+export function cropUsesCubic(size: number): boolean {
+  return size < SIDE;
 }
 
 /** Rule 3: the shape's points in crop pixels, `rint((shape − (x1, y1)) × 400 / size)`. */

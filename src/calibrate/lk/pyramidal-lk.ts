@@ -1,5 +1,5 @@
 import { CALIBRATION } from "../constants.js";
-import { type Accumulation, LkWorkspace, trackLevel } from "./lk-tracker.js";
+import { type Accumulation, type LevelTrackingParams, LkWorkspace, trackLevel } from "./lk-tracker.js";
 import { FlowPyramid, buildFlowPyramid } from "./pyramid.js";
 
 /** cv::calcOpticalFlowPyrLK's parameters (square window, criteria COUNT|EPS). */
@@ -27,20 +27,28 @@ export const LRNET_LK_PARAMS: Readonly<LkParams> = Object.freeze({
   accumulation: "sse2",
 });
 
+/** What tracking needs to know of a pyramid, whichever core (TypeScript or wasm) built it. */
+export interface PyramidShape {
+  readonly winSize: number;
+  readonly requestedMaxLevel: number;
+  readonly levelCount: number;
+  readonly width: number;
+  readonly height: number;
+  readonly channels: number;
+}
+
 /**
- * cv::calcOpticalFlowPyrLK (OpenCV 4.6, with an `err` output, without OPTFLOW_LK_GET_MIN_EIGENVALS) on two
- * prebuilt pyramids. `nextPts` carries the initial flow in (when `useInitialFlow`) and the result out;
- * `status` receives 1/0 per point. Pass a `workspace` to reuse window buffers across calls.
+ * The checks calc() makes before tracking, and the per-level parameters it derives (criteria clamped,
+ * epsilon squared). Returns null when there is no point to track.
  */
-export function trackPoints(
-  prevPyr: FlowPyramid,
-  nextPyr: FlowPyramid,
+export function prepareTracking(
+  prevPyr: PyramidShape,
+  nextPyr: PyramidShape,
   prevPts: Float32Array,
   nextPts: Float32Array,
   status: Uint8Array,
   params: Readonly<LkParams>,
-  workspace: LkWorkspace = new LkWorkspace(),
-): void {
+): { pointCount: number; maxLevel: number; level: LevelTrackingParams } {
   const pointCount = prevPts.length >> 1;
   if (prevPts.length % 2 !== 0) throw new Error(`prevPts must hold x y pairs, got ${prevPts.length} values`);
   if (nextPts.length < prevPts.length) throw new Error(`nextPts holds ${nextPts.length} values, prevPts ${prevPts.length}`);
@@ -57,20 +65,40 @@ export function trackPoints(
       `LK images differ: ${prevPyr.width}×${prevPyr.height}×${prevPyr.channels} vs ${nextPyr.width}×${nextPyr.height}×${nextPyr.channels}`,
     );
   }
-  status.fill(1, 0, pointCount);
-  if (pointCount === 0) return;
-  const maxLevel = Math.min(params.maxLevel, prevPyr.maxLevel, nextPyr.maxLevel);
   const maxIterations = Math.min(Math.max(params.maxIterations, 0), 100);
   const epsilon = Math.min(Math.max(params.epsilon, 0), 10);
-  const levelParams = {
-    winSize: params.winSize,
-    maxIterations,
-    epsilonSquared: epsilon * epsilon,
-    minEigThreshold: params.minEigThreshold,
-    useInitialFlow: params.useInitialFlow,
-    accumulation: params.accumulation,
-    finalBoundsCheck: true,
+  return {
+    pointCount,
+    maxLevel: Math.min(params.maxLevel, prevPyr.levelCount - 1, nextPyr.levelCount - 1),
+    level: {
+      winSize: params.winSize,
+      maxIterations,
+      epsilonSquared: epsilon * epsilon,
+      minEigThreshold: params.minEigThreshold,
+      useInitialFlow: params.useInitialFlow,
+      accumulation: params.accumulation,
+      finalBoundsCheck: true,
+    },
   };
+}
+
+/**
+ * cv::calcOpticalFlowPyrLK (OpenCV 4.6, with an `err` output, without OPTFLOW_LK_GET_MIN_EIGENVALS) on two
+ * prebuilt pyramids. `nextPts` carries the initial flow in (when `useInitialFlow`) and the result out;
+ * `status` receives 1/0 per point. Pass a `workspace` to reuse window buffers across calls.
+ */
+export function trackPoints(
+  prevPyr: FlowPyramid,
+  nextPyr: FlowPyramid,
+  prevPts: Float32Array,
+  nextPts: Float32Array,
+  status: Uint8Array,
+  params: Readonly<LkParams>,
+  workspace: LkWorkspace = new LkWorkspace(),
+): void {
+  const { pointCount, maxLevel, level: levelParams } = prepareTracking(prevPyr, nextPyr, prevPts, nextPts, status, params);
+  status.fill(1, 0, pointCount);
+  if (pointCount === 0) return;
   for (let level = maxLevel; level >= 0; level--) {
     trackLevel(
       prevPyr.levels[level]!,
