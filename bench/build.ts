@@ -18,7 +18,7 @@
  * a run takes about a minute on two cores).
  */
 import { execFile, execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -53,6 +53,35 @@ interface BuildMeasurement {
 interface Batch {
   name: string;
   options: Omit<BuildOptions, "out" | "workers">;
+  /** Seconds LRNet's own code would take for the batch, one clip after another, when known. */
+  referenceSeconds?: number;
+}
+
+/**
+ * Issue 6's calibration batch: 8 clips, mixed 480p/720p (000_003 with its OpenFace CSV and ff_real with
+ * ff_real_mp.csv, four of each), through the OpenFace path. LRNet's calibrator, measured on this machine, runs
+ * them one after another at 4.4 s per 000_003 and 13.9 s per 757-frame 720p clip.
+ */
+async function prepareCalibrateBatch(): Promise<Batch> {
+  if (!lrnetFixtures) throw new Error("the calibrate batch needs ../shared/fixtures/lrnet");
+  const dir = benchDir("calibrate-batch");
+  const root = join(dir, "videos", "fake");
+  const csvDir = join(dir, "openface", "fake");
+  mkdirSync(root, { recursive: true });
+  mkdirSync(csvDir, { recursive: true });
+  for (let i = 0; i < 4; i++) {
+    for (const [clip, csv] of [["000_003", "000_003"], ["ff_real", "ff_real_mp"]] as const) {
+      const video = join(root, `${clip}_${i}.mp4`);
+      if (!existsSync(video)) copyFileSync(join(lrnetFixtures, `${clip}.mp4`), video);
+      const table = join(csvDir, `${clip}_${i}.csv`);
+      if (!existsSync(table)) copyFileSync(join(lrnetFixtures, `${csv}.csv`), table);
+    }
+  }
+  return {
+    name: "OpenFace path, 8 clips: 4 × 000_003 (640×480, 396 f) + 4 × ff_real (1280×720, 757 f)",
+    options: { layout: "folder", root: join(dir, "videos"), openfaceDir: join(dir, "openface") },
+    referenceSeconds: 4 * 4.4 + 4 * 13.9,
+  };
 }
 
 async function prepareBatch(): Promise<Batch> {
@@ -181,15 +210,26 @@ async function measureOne(options: BuildOptions): Promise<void> {
 }
 
 export async function benchBuild(): Promise<void> {
+  await benchBatch(await prepareBatch(), WORKER_COUNTS);
+}
+
+export async function benchCalibrateBatch(): Promise<void> {
+  if (!lrnetFixtures) {
+    console.log("calibrate-batch: ../shared/fixtures/lrnet absent, skipped");
+    return;
+  }
+  await benchBatch(await prepareCalibrateBatch(), [availableParallelism()]);
+}
+
+async function benchBatch(batch: Batch, workerCounts: number[]): Promise<void> {
   if (process.platform !== "linux") {
     console.log("build bench: needs /proc for the decoders' CPU time; skipped");
     return;
   }
-  const batch = await prepareBatch();
   const cores = availableParallelism();
   const script = fileURLToPath(import.meta.url);
   const rows: string[][] = [];
-  for (const workers of WORKER_COUNTS) {
+  for (const workers of workerCounts) {
     const runs: BuildMeasurement[] = [];
     for (let r = 0; r < RUNS; r++) {
       const out = join(benchDir("build"), `out-${workers}`);
@@ -216,12 +256,14 @@ export async function benchBuild(): Promise<void> {
       m.runQueueWaitSeconds.toFixed(1),
       m.maxRssMB.toFixed(0),
       m.workerMB.map((v) => v.toFixed(0)).join(" / "),
+      batch.referenceSeconds ? `${(batch.referenceSeconds / m.wallSeconds).toFixed(2)}×` : "-",
     ]);
   }
   console.log(`\nbuild: ${batch.name}; ${cores} cores; median of ${RUNS} run(s)\n`);
+  if (batch.referenceSeconds) console.log(`LRNet's own code, one clip after another: ${batch.referenceSeconds.toFixed(1)} s\n`);
   console.log(
     table(
-      ["workers", "videos", "frames", "wall s", "videos/min", "fps", "CPU s node", "CPU s ffmpeg", "CPU/wall", "busy", "run-queue wait s", "peak RSS MB (process)", "per worker MB (heap+external)"],
+      ["workers", "videos", "frames", "wall s", "videos/min", "fps", "CPU s node", "CPU s ffmpeg", "CPU/wall", "busy", "run-queue wait s", "peak RSS MB (process)", "per worker MB (heap+external)", "vs LRNet"],
       rows,
     ),
   );

@@ -2,7 +2,7 @@
  * `npm run bench [-- NAME...]`: speed and memory figures. Timings are medians of BENCH_RUNS runs (default 3)
  * because the machine is shared and noisy. Nothing here is asserted by the test suite.
  */
-import { benchBuild } from "./build.js";
+import { benchBuild, benchCalibrateBatch } from "./build.js";
 import { benchCalibrate } from "./calibrate.js";
 import { benchAccuracy } from "./extract-accuracy.js";
 import { benchLk } from "./lk.js";
@@ -12,6 +12,7 @@ import { benchValidate } from "./validate.js";
 const SUITES: Record<string, () => Promise<void>> = {
   calibrate: benchCalibrate,
   build: benchBuild,
+  "calibrate-batch": benchCalibrateBatch,
   accuracy: benchAccuracy,
   lk: benchLk,
   extract: benchExtractSpeed,
