@@ -9,22 +9,13 @@ import { MANIFEST_FILE, manifestInconsistencies, validateManifest, type Manifest
 import { DEFAULT_MAPPING } from "../src/extract/settings.js";
 import { resolveFfmpeg } from "../src/video/ffmpeg.js";
 import { readBack } from "./helpers/build-tree.js";
-import { NO_FIXTURES, lrnetFixtures, repoRoot } from "./helpers/paths.js";
+import { NO_FIXTURES, lrnetFixtures } from "./helpers/paths.js";
+import { cli } from "./helpers/cli.js";
 import { makeNoiseClip } from "./helpers/synthetic-video.js";
 
 const run = promisify(execFile);
-const bin = join(repoRoot, "bin", "lrnet-data.js");
 const FRAMES = 45;
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 /** The first `FRAMES` frames of a fixture clip, re-encoded so the cut is exact. */
 async function cut(source: string, target: string): Promise<void> {

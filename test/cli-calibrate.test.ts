@@ -1,33 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { makeMovingTextureClip, makeNonVideoFile, truncatedCopy } from "./helpers/synthetic-video.js";
 import { makeOpenFaceCsv, type OpenFaceCsvRow } from "./helpers/openface-csv.js";
 import { squareShape } from "./helpers/synthetic-shape.js";
-import { repoRoot } from "./helpers/paths.js";
+import { type CliResult, cli } from "./helpers/cli.js";
 
-const run = promisify(execFile);
-const bin = join(repoRoot, "bin", "lrnet-data.js");
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-async function cli(...args: string[]): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 /** stderr is exactly one "lrnet-data: …" line, no stack trace. */
 function assertOneLineError(result: CliResult, code: number, pattern: RegExp): void {

@@ -1,17 +1,14 @@
 import { readFile } from "node:fs/promises";
-import { calibrateFrames, stableSizeOf } from "../calibrate/calibrate-frames.js";
-import { normaliseTrack } from "../calibrate/calibrator.js";
 import type { OpenCv } from "../calibrate/opencv.js";
 import { hashFile } from "../dataset/durable-fs.js";
 import { summarizeVideo, type VideoSummary } from "../dataset/manifest.js";
 import type { VideoEntry } from "../dataset/types.js";
 import type { VideoRows } from "../dataset/video-rows.js";
 import type { FaceDetector } from "../extract/detect-sequence.js";
-import { extractVideo } from "../extract/extract-video.js";
+import { type ExtractedFrame, calibrateDetections, extractVideo } from "../extract/extract-video.js";
 import { DEFAULT_MAPPING, MEDIAPIPE_GUARD } from "../extract/settings.js";
 import { openFaceGuardedPlan } from "../openface/guarded-plan.js";
 import { parseOpenFaceCsv } from "../openface/parse-csv.js";
-import { decodeFrames } from "../video/decode.js";
 import { probeVideo } from "../video/probe.js";
 import type { VideoInfo } from "../video/types.js";
 import { RowsAssembler } from "./rows-assembler.js";
@@ -74,21 +71,7 @@ async function openFaceRows(
     throw new VideoJobError(code === "ENOENT" ? `OpenFace CSV not found: ${csvPath}` : `${csvPath}: cannot read the OpenFace CSV (${code ?? String(error)})`);
   }
   const { detections, plan } = openFaceGuardedPlan(parseOpenFaceCsv(text, csvPath), info.frameCount, csvPath);
-  const assembler = new RowsAssembler(input.entry, info.frameCount);
-  const frames = decodeFrames(input.videoPath, { format: "bgr24", info });
-  for await (const step of calibrateFrames(input.cv, frames, plan, stableSizeOf(plan))) {
-    const detection = detections[step.index]!;
-    assembler.push({
-      index: step.index,
-      timeS: step.index / info.fps,
-      status: step.status,
-      raw: detection.shape,
-      score: detection.score,
-      calibrated: step.track && normaliseTrack(step.track),
-    });
-    onProgress?.({ pass: "calibrate", frame: step.index, frames: info.frameCount });
-  }
-  return assembler.finish();
+  return assembleRows(input.entry, info, calibrateDetections(info, input.cv, detections, plan, onProgress));
 }
 
 async function mediaPipeRows(
@@ -100,8 +83,12 @@ async function mediaPipeRows(
   if (outcome.kind === "no-face") {
     throw new VideoJobError(`${input.videoPath}: no face found in any of its ${info.frameCount} frames`);
   }
-  const assembler = new RowsAssembler(input.entry, info.frameCount);
-  for await (const f of outcome.frames) {
+  return assembleRows(input.entry, info, outcome.frames);
+}
+
+async function assembleRows(entry: VideoEntry, info: VideoInfo, frames: AsyncIterable<ExtractedFrame>): Promise<VideoRows> {
+  const assembler = new RowsAssembler(entry, info.frameCount);
+  for await (const f of frames) {
     assembler.push({ index: f.index, timeS: f.timeS, status: f.status, raw: f.raw, score: f.score, calibrated: f.calibrated });
   }
   return assembler.finish();

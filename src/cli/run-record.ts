@@ -1,5 +1,5 @@
 import { writeFile } from "node:fs/promises";
-import { readFileSync } from "node:fs";
+import { readToolInfo } from "../dataset/package-files.js";
 import type { VideoInfo } from "../video/types.js";
 import type { RunSummary } from "./run-summary.js";
 
@@ -35,6 +35,5 @@ export async function writeRunRecord(
 }
 
 export function toolVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
+  return readToolInfo().version;
 }

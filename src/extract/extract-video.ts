@@ -1,7 +1,7 @@
 import { calibrateFrames, stableSizeOf } from "../calibrate/calibrate-frames.js";
 import { normaliseTrack, trackToFrame } from "../calibrate/calibrator.js";
 import type { OpenCv } from "../calibrate/opencv.js";
-import { type Detection, type FrameStatus, type GuardSettings, guardSequence } from "../guard/guard.js";
+import { type Detection, type FrameStatus, type GuardedFrame, type GuardSettings, guardSequence } from "../guard/guard.js";
 import type { Shape } from "../shape/shape.js";
 import { decodeFrames } from "../video/decode.js";
 import type { Frame, VideoInfo } from "../video/types.js";
@@ -59,23 +59,34 @@ export async function extractVideo(
   });
   const plan = guardSequence(detections, settings.guard);
   if (plan.every((f) => f.shape === null)) return { kind: "no-face", detections };
-  const stableSize = stableSizeOf(plan);
+  return { kind: "frames", frames: calibrateDetections(info, cv, detections, plan, onProgress) };
+}
 
-  async function* calibrated(): AsyncGenerator<ExtractedFrame> {
-    for await (const step of calibrateFrames(cv, decodeFrames(info.path, { format: "bgr24", info }), plan, stableSize)) {
-      const detection = detections[step.index]!;
-      onProgress?.({ pass: "calibrate", frame: step.index, frames });
-      yield {
-        index: step.index,
-        timeS: step.index / info.fps,
-        status: step.status,
-        raw: detection.shape,
-        score: detection.score,
-        calibrated: step.track && normaliseTrack(step.track),
-        calibratedInFrame: step.track && step.box && trackToFrame(step.track, step.box),
-        frame: step.frame,
-      };
-    }
+/**
+ * The calibration pass shared by every landmark source: decodes the video to BGR24 once more and streams each
+ * frame with its detection, the guard's decision and the calibrated landmarks. `detections` and `plan` hold one
+ * entry per video frame; at least one planned frame has a shape.
+ */
+export async function* calibrateDetections(
+  info: VideoInfo,
+  cv: OpenCv,
+  detections: readonly Detection[],
+  plan: readonly GuardedFrame[],
+  onProgress?: (p: ExtractProgress) => void,
+): AsyncGenerator<ExtractedFrame> {
+  const frames = info.frameCount;
+  for await (const step of calibrateFrames(cv, decodeFrames(info.path, { format: "bgr24", info }), plan, stableSizeOf(plan))) {
+    const detection = detections[step.index]!;
+    onProgress?.({ pass: "calibrate", frame: step.index, frames });
+    yield {
+      index: step.index,
+      timeS: step.index / info.fps,
+      status: step.status,
+      raw: detection.shape,
+      score: detection.score,
+      calibrated: step.track && normaliseTrack(step.track),
+      calibratedInFrame: step.track && step.box && trackToFrame(step.track, step.box),
+      frame: step.frame,
+    };
   }
-  return { kind: "frames", frames: calibrated() };
 }

@@ -1,19 +1,9 @@
 import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
+import { packageRoot } from "../../src/dataset/package-files.js";
 
 /** The repository root (tests run compiled from dist/test/…). */
-export const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
-
-function findRepoRoot(start: string): string {
-  let dir = start;
-  while (!existsSync(join(dir, "package.json"))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${start}`);
-    dir = parent;
-  }
-  return dir;
-}
+export const repoRoot = packageRoot;
 
 /** `../shared/fixtures/lrnet` beside the project, when it exists (CI has it; a fresh clone may not). */
 export const lrnetFixtures: string | null = (() => {
