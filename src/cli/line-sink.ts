@@ -13,12 +13,22 @@ export async function openLineSink(path: string): Promise<LineSink> {
   return new AtomicTextFile(path);
 }
 
+/** Standard output, in writes of about 64 KiB like the file sink. */
 function stdoutSink(): LineSink {
+  let pending = "";
+  const flush = async (): Promise<void> => {
+    const chunk = pending;
+    pending = "";
+    if (chunk !== "" && !process.stdout.write(chunk)) await once(process.stdout, "drain");
+  };
   return {
     async writeLine(line) {
-      if (!process.stdout.write(line + "\n")) await once(process.stdout, "drain");
+      pending += line + "\n";
+      if (pending.length >= 1 << 16) await flush();
     },
-    async commit() {},
-    async abort() {},
+    commit: flush,
+    async abort() {
+      await flush();
+    },
   };
 }

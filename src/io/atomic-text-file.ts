@@ -4,6 +4,8 @@ import { createWriteStream, type WriteStream } from "node:fs";
 import { open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
+const WRITE_CHUNK = 1 << 16;
+
 /**
  * A text file written line by line under a temporary name beside its destination, then fsynced and renamed
  * over it by `commit()`. `abort()` (or a crash) leaves the destination untouched: never a partial file.
@@ -12,6 +14,7 @@ export class AtomicTextFile {
   private readonly tempPath: string;
   private readonly stream: WriteStream;
   private failure: Error | null = null;
+  private pending = "";
 
   constructor(readonly path: string) {
     this.tempPath = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString("hex")}.tmp`);
@@ -21,12 +24,21 @@ export class AtomicTextFile {
     });
   }
 
+  /** Lines are gathered into writes of about 64 KiB: one write per line costs more than the formatting. */
   async writeLine(line: string): Promise<void> {
     if (this.failure) throw this.failure;
-    if (!this.stream.write(line + "\n")) await once(this.stream, "drain");
+    this.pending += line + "\n";
+    if (this.pending.length >= WRITE_CHUNK) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    const chunk = this.pending;
+    this.pending = "";
+    if (chunk !== "" && !this.stream.write(chunk)) await once(this.stream, "drain");
   }
 
   async commit(): Promise<void> {
+    await this.flush();
     this.stream.end();
     await once(this.stream, "finish");
     if (this.failure) throw this.failure;
