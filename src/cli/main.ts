@@ -87,9 +87,18 @@ Usage:
 Commands:
 ${list}
 
+A typical run: build a dataset, check it, look at it, hand it to LRNet:
+  lrnet-data build --layout ffpp --root FF++ --splits SPLITS -o ffpp-c23 --compression c23
+  lrnet-data validate ffpp-c23 && lrnet-data report ffpp-c23 -o report.html
+  lrnet-data export ffpp-c23 --format lrnet -o lrnet-txt
+
 Environment:
-  FFMPEG_PATH        use this ffmpeg (otherwise: ffmpeg-static, ffmpeg on PATH, @ffmpeg-installer/ffmpeg)
-  LRNET_DATA_DEBUG   set to 1 to print stack traces
+  FFMPEG_PATH                 use this ffmpeg (otherwise: ffmpeg-static, ffmpeg on PATH, @ffmpeg-installer/ffmpeg)
+  LRNET_DATA_MODEL            a face_landmarker.task to use (like --model)
+  LRNET_DATA_CACHE            where models are cached (default $XDG_CACHE_HOME/lrnet-data or ~/.cache/lrnet-data)
+  LRNET_DATA_DOWNLOAD_MODEL   set to 1 to allow downloading Google's official model (checksum-verified)
+  LRNET_LK_CORE               ts to use the TypeScript optical-flow core instead of WebAssembly (same output)
+  LRNET_DATA_DEBUG            set to 1 to print stack traces
 `;
 }
 
