@@ -2,6 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { CALIBRATION } from "../calibrate/constants.js";
+import { trackToFrame } from "../calibrate/calibrator.js";
 import { loadOpenCv } from "../calibrate/opencv.js";
 import { formatLrnetLine } from "../export/lrnet-txt.js";
 import { extractVideo } from "../extract/extract-video.js";
@@ -104,7 +105,7 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
           const radius = dotRadius(f.frame.width);
           // Detections a size larger underneath, so each shows as a red rim around its green calibrated point.
           if (f.raw) drawPoints(f.frame.data, f.frame.width, f.frame.height, f.raw, RAW_COLOUR, radius + 1);
-          if (f.calibratedInFrame) drawPoints(f.frame.data, f.frame.width, f.frame.height, f.calibratedInFrame, CALIBRATED_COLOUR, radius);
+          if (f.track && f.box) drawPoints(f.frame.data, f.frame.width, f.frame.height, trackToFrame(f.track, f.box), CALIBRATED_COLOUR, radius);
           await overlay.write(f.frame.data);
         }
       }

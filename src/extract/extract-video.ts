@@ -1,5 +1,6 @@
 import { calibrateFrames, stableSizeOf } from "../calibrate/calibrate-frames.js";
-import { normaliseTrack, trackToFrame } from "../calibrate/calibrator.js";
+import { normaliseTrack } from "../calibrate/calibrator.js";
+import type { FaceBox } from "../calibrate/face-box.js";
 import type { OpenCv } from "../calibrate/opencv.js";
 import { type Detection, type FrameStatus, type GuardedFrame, type GuardSettings, guardSequence } from "../guard/guard.js";
 import type { Shape } from "../shape/shape.js";
@@ -23,8 +24,9 @@ export interface ExtractedFrame {
   score: number;
   /** Calibrated landmarks in LRNet's normalised units, null when skipped or the face box had no area. */
   calibrated: Float64Array | null;
-  /** The calibrated points back in frame pixels (for drawing), null when `calibrated` is. */
-  calibratedInFrame: Float64Array | null;
+  /** The calibrated track in 400×400 crop pixels and the face box it is relative to (see trackToFrame), null when `calibrated` is. */
+  track: Int32Array | null;
+  box: FaceBox | null;
   /** The BGR24 frame, valid until the next one is pulled. */
   frame: Frame;
 }
@@ -85,7 +87,8 @@ export async function* calibrateDetections(
       raw: detection.shape,
       score: detection.score,
       calibrated: step.track && normaliseTrack(step.track),
-      calibratedInFrame: step.track && step.box && trackToFrame(step.track, step.box),
+      track: step.track,
+      box: step.box,
       frame: step.frame,
     };
   }
