@@ -1,6 +1,6 @@
 import { copyFile, link, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { fsyncDirectory, hashFile, makeDirectoryDurably, tempPathFor, writeFileDurably, isTempFileName } from "../dataset/durable-fs.js";
+import { fsyncDirectory, hashFile, makeDirectoryDurably, tempPathFor, writeFileDurably, isTempFileName } from "../io/durable-fs.js";
 import {
   MANIFEST_FILE,
   addCommittedFile,

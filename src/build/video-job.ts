@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { OpenCv } from "../calibrate/opencv.js";
-import { hashFile } from "../dataset/durable-fs.js";
+import { hashFile } from "../io/durable-fs.js";
 import { summarizeVideo, type VideoSummary } from "../dataset/manifest.js";
 import type { VideoEntry } from "../dataset/types.js";
 import type { VideoRows } from "../dataset/video-rows.js";

@@ -1,5 +1,5 @@
-import { writeFile } from "node:fs/promises";
 import { readToolInfo } from "../dataset/package-files.js";
+import { writeFileDurably } from "../io/durable-fs.js";
 import type { VideoInfo } from "../video/types.js";
 import type { RunSummary } from "./run-summary.js";
 
@@ -31,7 +31,7 @@ export async function writeRunRecord(
     counts: { ...summary.statuses, rows: summary.rows, dropped: summary.dropped },
     seconds: Number(seconds.toFixed(3)),
   };
-  await writeFile(`${out}.json`, JSON.stringify(record, null, 2) + "\n");
+  await writeFileDurably(`${out}.json`, JSON.stringify(record, null, 2) + "\n");
 }
 
 export function toolVersion(): string {

@@ -12,6 +12,6 @@ export * from "./manifest.js";
 export { landmarkJitter } from "./jitter.js";
 export { canonicalJson, configurationFingerprint } from "./fingerprint.js";
 export { DatasetStore, findCommittedVideos, readManifest, type CommittedState, type OpenStoreOptions, type ResumeReport } from "./store.js";
-export { hashFile, writeFileDurably } from "./durable-fs.js";
+export { hashFile, writeFileDurably } from "../io/durable-fs.js";
 export { readToolInfo, type ToolInfo } from "./package-files.js";
 export { syntheticVideoRows } from "./synthetic.js";

@@ -2,7 +2,7 @@ import { readFile, readdir, rm, rmdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ConfigurationChangedError, DatasetError, StoreError } from "./errors.js";
 import { configurationFingerprint } from "./fingerprint.js";
-import { hashFile, isTempFileName, makeDirectoryDurably, writeFileDurably } from "./durable-fs.js";
+import { hashFile, isTempFileName, makeDirectoryDurably, writeFileDurably } from "../io/durable-fs.js";
 import {
   MANIFEST_FILE,
   addCommittedFile,

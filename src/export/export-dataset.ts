@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readdir, rename, rm, rmdir, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { DatasetError } from "../dataset/errors.js";
-import { fsyncDirectory, writeFileDurably } from "../dataset/durable-fs.js";
+import { fsyncDirectory, writeFileDurably } from "../io/durable-fs.js";
 import type { Manifest, ManifestDataFile, ManifestVideo } from "../dataset/manifest.js";
 import { readManifest } from "../dataset/store.js";
 import { SHAPE_VALUES } from "../shape/shape.js";

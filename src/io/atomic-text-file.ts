@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { open, rename, rm } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { dirname } from "node:path";
+import { fsyncDirectory, tempPathFor } from "./durable-fs.js";
 
 const WRITE_CHUNK = 1 << 16;
 
@@ -17,7 +17,7 @@ export class AtomicTextFile {
   private pending = "";
 
   constructor(readonly path: string) {
-    this.tempPath = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString("hex")}.tmp`);
+    this.tempPath = tempPathFor(path);
     this.stream = createWriteStream(this.tempPath, { flags: "wx" });
     this.stream.on("error", (err) => {
       this.failure = err;
@@ -49,7 +49,7 @@ export class AtomicTextFile {
       await handle.close();
     }
     await rename(this.tempPath, this.path);
-    await syncDirectory(dirname(this.path));
+    await fsyncDirectory(dirname(this.path));
   }
 
   async abort(): Promise<void> {
@@ -57,15 +57,3 @@ export class AtomicTextFile {
     await rm(this.tempPath, { force: true });
   }
 }
-
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, "r");
-  try {
-    await handle.sync();
-  } catch {
-    // Some file systems refuse fsync on directories; the rename itself is still atomic there.
-  } finally {
-    await handle.close();
-  }
-}
-

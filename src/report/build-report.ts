@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { DatasetError } from "../dataset/errors.js";
-import { writeFileDurably } from "../dataset/durable-fs.js";
+import { writeFileDurably } from "../io/durable-fs.js";
 import type { Manifest } from "../dataset/manifest.js";
 import { readToolInfo } from "../dataset/package-files.js";
 import { readManifest } from "../dataset/store.js";

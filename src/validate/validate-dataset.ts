@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { isTempFileName } from "../dataset/durable-fs.js";
+import { isTempFileName } from "../io/durable-fs.js";
 import { MANIFEST_FILE, validateManifest, type Manifest, type ManifestDataFile, type ManifestVideo } from "../dataset/manifest.js";
 import { DATA_DIR } from "../dataset/partition.js";
 import { readFileHashed, type HashedBytes } from "../export/data-file.js";

@@ -35,18 +35,18 @@ function parseArgs(argv: readonly string[]): { out: string | null } {
   return { out };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const { out } = parseArgs(process.argv.slice(2));
   const started = performance.now();
   if (out === null) {
-    const model = offlineDefault(modelCacheDir());
+    const model = await offlineDefault(modelCacheDir());
     report(model.path, model.bytes?.length ?? 0, model.sha256, performance.now() - started);
     return;
   }
   const assets = readFaceMeshAssets();
   const bytes = buildOfflineBundle(assets);
   const target = isDirectory(out) || /[\\/]$/.test(out) ? join(out, offlineBundleFileName(offlineBundleVersion(assets))) : resolve(out);
-  writeAtomic(target, bytes);
+  await writeAtomic(target, bytes);
   report(target, bytes.length, sha256Hex(bytes), performance.now() - started);
 }
 
@@ -63,7 +63,7 @@ function isDirectory(path: string): boolean {
 }
 
 try {
-  main();
+  await main();
 } catch (err) {
   console.error(`build-cli: ${(err as Error).message}`);
   process.exit(1);

@@ -9,10 +9,11 @@
  *   5. the offline default built from `@mediapipe/face_mesh`, cached as
  *      lrnet-offline-face-landmarker-<version>.task and reused while its sha256 matches the sidecar .sha256.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { makeDirectoryDurably, writeFileDurably } from "../../io/durable-fs.js";
 import { buildOfflineBundle, DETECTOR_MEMBER, LANDMARKS_MEMBER, offlineBundleFileName, offlineBundleVersion } from "./offline-bundle.js";
 import { readFaceMeshAssets } from "./packed-assets.js";
 import { listZipEntries } from "./stored-zip.js";
@@ -92,7 +93,7 @@ export async function resolveModel(options: ResolveModelOptions = {}): Promise<R
   if (options.download === true || isTrue(env[ENV_DOWNLOAD])) {
     const bytes = await downloadOfficial(official, options.downloadTimeoutMs ?? 30_000);
     const path = join(cacheDir, official.fileName);
-    writeAtomic(path, bytes, CACHE_HINT);
+    await writeAtomic(path, bytes, CACHE_HINT);
     return { path, bytes, sha256: official.sha256, source: "download" };
   }
   return offlineDefault(cacheDir);
@@ -108,7 +109,7 @@ export function modelCacheDir(env: Readonly<Record<string, string | undefined>> 
 }
 
 /** The offline bundle in `cacheDir`, built and written atomically unless a verified copy is there. */
-export function offlineDefault(cacheDir: string): ResolvedModel {
+export async function offlineDefault(cacheDir: string): Promise<ResolvedModel> {
   const assets = readFaceMeshAssets();
   const path = join(cacheDir, offlineBundleFileName(offlineBundleVersion(assets)));
   const recorded = readTextOrNull(`${path}.sha256`)?.trim();
@@ -118,8 +119,8 @@ export function offlineDefault(cacheDir: string): ResolvedModel {
   }
   const bytes = buildOfflineBundle(assets);
   const sha256 = sha256Hex(bytes);
-  writeAtomic(path, bytes, CACHE_HINT);
-  writeAtomic(`${path}.sha256`, new TextEncoder().encode(`${sha256}\n`), CACHE_HINT);
+  await writeAtomic(path, bytes, CACHE_HINT);
+  await writeAtomic(`${path}.sha256`, `${sha256}\n`, CACHE_HINT);
   return { path, bytes, sha256, source: "offline" };
 }
 
@@ -127,19 +128,12 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-/** Writes via a temporary file in the same folder and a rename, so readers never see a partial file. */
-export function writeAtomic(path: string, bytes: Uint8Array, hint = ""): void {
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+/** writeFileDurably (temporary file, fsync, rename), creating the folder, with errors as one ModelResolveError line. */
+export async function writeAtomic(path: string, bytes: Uint8Array | string, hint = ""): Promise<void> {
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(temp, bytes);
-    renameSync(temp, path);
+    await makeDirectoryDurably(dirname(path));
+    await writeFileDurably(path, bytes);
   } catch (err) {
-    try {
-      rmSync(temp, { force: true });
-    } catch {
-      // the temporary file was never created
-    }
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     throw new ModelResolveError(`cannot write ${path} (${code})${hint}`);
   }
