@@ -1,9 +1,8 @@
 import type { FrameStatus, GuardedFrame } from "../guard/guard.js";
-import { faceSize, type Shape } from "../shape/shape.js";
-import { rint } from "../shape/numeric.js";
+import type { Shape } from "../shape/shape.js";
 import type { Frame } from "../video/types.js";
 import { StreamingCalibrator } from "./calibrator.js";
-import type { FaceBox } from "./face-box.js";
+import { type FaceBox, stableFaceSize } from "./face-box.js";
 import type { OpenCv } from "./opencv.js";
 
 export interface CalibratedFrame {
@@ -24,15 +23,9 @@ export interface CalibratedFrame {
  * the guarded mode passes only the kept frames, so failed detections cannot pull the size down.
  */
 export function stableSizeOf(plan: readonly GuardedFrame[]): number {
-  let sum = 0;
-  let count = 0;
-  for (const f of plan) {
-    if (f.shape === null) continue;
-    sum += faceSize(f.shape);
-    count++;
-  }
-  if (count === 0) throw new Error("no frame has a shape: nothing to calibrate");
-  return rint(sum / count);
+  const shapes = plan.flatMap((f) => (f.shape === null ? [] : [f.shape]));
+  if (shapes.length === 0) throw new Error("no frame has a shape: nothing to calibrate");
+  return stableFaceSize(shapes);
 }
 
 /**

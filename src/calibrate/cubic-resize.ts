@@ -1,3 +1,5 @@
+import { rint } from "../shape/numeric.js";
+
 /**
  * cv::resize(…, INTER_CUBIC) of an 8-bit image, ported from OpenCV 4.6's generic path (resizeGeneric_ with
  * HResizeCubic / VResizeCubic). Ported for the same reason as the LK core (lk/): LRNet's golden files were
@@ -25,13 +27,9 @@ const FLOAT_SCALE = f(1 / ONE);
  */
 const NEAR_HALF = ONE / 1024;
 
-function roundHalfEven(v: number): number {
-  const r = Math.round(v);
-  return r - v === 0.5 && (r & 1) !== 0 ? r - 1 : r;
-}
 
 function toShort(v: number): number {
-  const r = roundHalfEven(v);
+  const r = rint(v);
   return r < -32768 ? -32768 : r > 32767 ? 32767 : r;
 }
 
@@ -63,7 +61,7 @@ function axisTable(srcSize: number, dstSize: number, offsets: Int32Array, weight
 
 /** VResizeCubicVec_32s8u for one element: muladd chain in float32 (no FMA), cvtps2dq, saturation to u8. */
 function sse2Vertical(s0: number, s1: number, s2: number, s3: number, b0: number, b1: number, b2: number, b3: number): number {
-  const v = roundHalfEven(f(f(s0 * b0) + f(f(s1 * b1) + f(f(s2 * b2) + f(s3 * b3)))));
+  const v = rint(f(f(s0 * b0) + f(f(s1 * b1) + f(f(s2 * b2) + f(s3 * b3)))));
   return v < 0 ? 0 : v > 255 ? 255 : v;
 }
 

@@ -11,7 +11,6 @@ export class LogLines {
   private readonly head: string[] = [];
   private tail: string[] = [];
   private partial = "";
-  private dropped = 0;
 
   push(chunk: Buffer | string): void {
     const parts = (this.partial + chunk.toString()).split(/\r\n|\r|\n/);
@@ -28,11 +27,6 @@ export class LogLines {
     return [...this.head, ...this.tail];
   }
 
-  /** Lines dropped between head and tail. */
-  get droppedLines(): number {
-    return this.dropped;
-  }
-
   private add(line: string): void {
     if (line.trim() === "") return;
     if (this.head.length < HEAD_LINES) {
@@ -40,10 +34,7 @@ export class LogLines {
       return;
     }
     this.tail.push(line);
-    if (this.tail.length > 2 * TAIL_LINES) {
-      this.dropped += this.tail.length - TAIL_LINES;
-      this.tail = this.tail.slice(-TAIL_LINES);
-    }
+    if (this.tail.length > 2 * TAIL_LINES) this.tail = this.tail.slice(-TAIL_LINES);
   }
 }
 
