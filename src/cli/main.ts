@@ -62,6 +62,7 @@ const USER_FACING_ERRORS = new Set([
   "FfmpegNotFoundError",
   "MediaPipeError",
   "ModelResolveError",
+  "LkWasmMissingError",
   "BuildError",
   "MergeError",
   "DatasetError",

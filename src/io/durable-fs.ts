@@ -40,10 +40,15 @@ export async function writeFileDurably(path: string, bytes: Uint8Array | string)
   await fsyncDirectory(dirname(path));
 }
 
+/** Makes a directory's entries (a rename, a new file) durable. */
 export async function fsyncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, "r");
   try {
     await handle.sync();
+  } catch (error) {
+    // Some file systems (network mounts, some FUSE) refuse fsync on a directory; renames there are still atomic.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "EINVAL" && code !== "ENOTSUP" && code !== "EPERM") throw error;
   } finally {
     await handle.close();
   }
