@@ -15,7 +15,7 @@ import { syntheticVideoRows } from "../src/dataset/synthetic.js";
 import type { VideoEntry } from "../src/dataset/types.js";
 import type { ValidationReport } from "../src/validate/types.js";
 import { CONFIGURATION, SOURCE, fake, original } from "../test/helpers/small-dataset.js";
-import { repoRoot } from "../test/helpers/paths.js";
+import { lrnetDataBin } from "../test/helpers/cli.js";
 import { benchDir, median, table } from "./harness.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -75,7 +75,7 @@ export async function benchValidate(): Promise<void> {
     console.log(`validate: generating ${VIDEOS} synthetic videos into ${out} (once)`);
     await generate(out);
   }
-  const cli = join(repoRoot, "bin", "lrnet-data.js");
+  const cli = lrnetDataBin;
   const walls: number[] = [];
   let report: ValidationReport | null = null;
   for (let i = 0; i < RUNS; i++) {

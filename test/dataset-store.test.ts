@@ -12,16 +12,10 @@ import { MANIFEST_FILE, manifestInconsistencies, summarizeVideo, validateManifes
 import { ConfigurationChangedError, StoreError } from "../src/dataset/errors.js";
 import { configurationFingerprint } from "../src/dataset/fingerprint.js";
 import type { VideoEntry } from "../src/dataset/types.js";
+import { CONFIGURATION, SOURCE } from "./helpers/small-dataset.js";
 
-const configuration: BuildConfiguration = {
-  detector: "openface",
-  model_sha256: null,
-  mode: "parity",
-  mapping_version: "none",
-  guard: { min_score: 0.5 },
-  calibration: { scale: 1.2, shift_threshold: 1.42 },
-};
-const source: ManifestSource = { layout: "ffpp", root: "/data/ffpp", splits_dir: null, list: null, filters: { methods: null, compression: null, splits_only: null }, shard: null };
+const configuration: BuildConfiguration = CONFIGURATION;
+const source: ManifestSource = SOURCE;
 const tool = { name: "lrnet-data", version: "0.1.0" };
 
 const entries: VideoEntry[] = ["000_001", "001_000", "002_003", "003_002", "004_005", "005_004", "006_007"].map((pair, i) => ({

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { mulberry32 } from "../src/dataset/synthetic.js";
 import { after, before, test } from "node:test";
 import { LkBidirectionalFlow } from "../src/calibrate/lk/bidirectional-flow.js";
 import { CubicResizer } from "../src/calibrate/cubic-resize.js";
@@ -30,17 +31,7 @@ interface CvMatVector {
 
 let cv: OracleCv;
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 function matOf(data: Uint8Array, width: number, height: number, channels: number): CvMat {
   const type = channels === 1 ? cv.CV_8UC1 : channels === 3 ? cv.CV_8UC3 : cv.CV_8UC4;
