@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import type { OpenCv } from "../calibrate/opencv.js";
 import { hashFile } from "../io/durable-fs.js";
 import { summarizeVideo, type VideoSummary } from "../dataset/manifest.js";
@@ -8,7 +7,7 @@ import type { FaceDetector } from "../extract/detect-sequence.js";
 import { type ExtractedFrame, calibrateDetections, extractVideo } from "../extract/extract-video.js";
 import { DEFAULT_MAPPING, MEDIAPIPE_GUARD } from "../extract/settings.js";
 import { openFaceGuardedPlan } from "../openface/guarded-plan.js";
-import { parseOpenFaceCsv } from "../openface/parse-csv.js";
+import { readOpenFaceCsv } from "../openface/parse-csv.js";
 import { probeVideo } from "../video/probe.js";
 import type { VideoInfo } from "../video/types.js";
 import { RowsAssembler } from "./rows-assembler.js";
@@ -63,14 +62,7 @@ async function openFaceRows(
 ): Promise<VideoRows> {
   const { csvPath } = input;
   if (csvPath === null) throw new VideoJobError(`${input.videoPath}: no OpenFace CSV matches this video`);
-  let text: string;
-  try {
-    text = await readFile(csvPath, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new VideoJobError(code === "ENOENT" ? `OpenFace CSV not found: ${csvPath}` : `${csvPath}: cannot read the OpenFace CSV (${code ?? String(error)})`);
-  }
-  const { detections, plan } = openFaceGuardedPlan(parseOpenFaceCsv(text, csvPath), info.frameCount, csvPath);
+  const { detections, plan } = openFaceGuardedPlan(await readOpenFaceCsv(csvPath), info.frameCount, csvPath);
   return assembleRows(input.entry, info, calibrateDetections(info, input.cv, detections, plan, onProgress));
 }
 

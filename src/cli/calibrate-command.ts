@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { calibrateFrames, stableSizeOf } from "../calibrate/calibrate-frames.js";
@@ -6,17 +5,18 @@ import { normaliseTrack } from "../calibrate/calibrator.js";
 import { loadOpenCv } from "../calibrate/opencv.js";
 import { formatLrnetLine } from "../export/lrnet-txt.js";
 import type { GuardedFrame } from "../guard/guard.js";
-import { parseOpenFaceCsv } from "../openface/parse-csv.js";
+import { readOpenFaceCsv } from "../openface/parse-csv.js";
 import { OPENFACE_MIN_CONFIDENCE } from "../openface/to-detections.js";
 import { OPENFACE_GUARD, openFaceGuardedPlan } from "../openface/guarded-plan.js";
 import { CALIBRATION } from "../calibrate/constants.js";
 import { writeRunRecord } from "./run-record.js";
 import { shapesInFileOrder } from "../openface/align.js";
+import type { OpenFaceTable } from "../openface/types.js";
 import { OpenFaceCsvError } from "../openface/errors.js";
 import { decodeFrames } from "../video/decode.js";
 import { probeVideo } from "../video/probe.js";
 import type { VideoInfo } from "../video/types.js";
-import { UsageError, UserFacingError } from "./errors.js";
+import { UsageError } from "./errors.js";
 import { openLineSink } from "./line-sink.js";
 import { RunSummary } from "./run-summary.js";
 
@@ -79,8 +79,7 @@ export async function runCalibrateCommand(argv: string[]): Promise<number> {
 
   const started = performance.now();
   const info = await probeVideo(video);
-  const csvText = await readCsv(csvPath);
-  const table = parseOpenFaceCsv(csvText, csvPath);
+  const table = await readOpenFaceCsv(csvPath);
   const plan = values.parity ? parityPlan(table, info, csvPath) : openFaceGuardedPlan(table, info.frameCount, csvPath, faceId).plan;
   const stableSize = stableSizeOf(plan);
 
@@ -121,18 +120,8 @@ function parseFaceId(text: string): number {
   return id;
 }
 
-async function readCsv(path: string): Promise<string> {
-  try {
-    return await readFile(path, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new UserFacingError(`OpenFace CSV not found: ${path}`);
-    throw new UserFacingError(`${path}: cannot read the OpenFace CSV (${code ?? String(err)})`);
-  }
-}
-
 /** LRNet's calibrator API: one shape per CSV row in file order, failed rows included; rows must match frames. */
-function parityPlan(table: ReturnType<typeof parseOpenFaceCsv>, info: VideoInfo, csvPath: string): GuardedFrame[] {
+function parityPlan(table: OpenFaceTable, info: VideoInfo, csvPath: string): GuardedFrame[] {
   const shapes = shapesInFileOrder(table);
   if (shapes.length !== info.frameCount) {
     throw new OpenFaceCsvError(

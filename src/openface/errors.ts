@@ -9,7 +9,8 @@ export class OpenFaceCsvError extends Error {
     readonly file: string,
     readonly line: number | null,
     readonly reason: string,
+    message: string = line === null ? `${file}: ${reason}` : `${file}:${line}: ${reason}`,
   ) {
-    super(line === null ? `${file}: ${reason}` : `${file}:${line}: ${reason}`);
+    super(message);
   }
 }

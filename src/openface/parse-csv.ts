@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { POINT_COUNT, SHAPE_VALUES } from "../shape/shape.js";
 import { OpenFaceCsvError } from "./errors.js";
 import type { OpenFaceRow, OpenFaceTable } from "./types.js";
@@ -196,4 +197,17 @@ function contentEnd(text: string, lineStart: number, lineEnd: number): number {
 
 function isWhitespace(code: number): boolean {
   return code === 32 || code === 9 || code === 10 || code === 13;
+}
+
+/** Reads and parses an OpenFace CSV file; a missing or unreadable file is a one-line OpenFaceCsvError. */
+export async function readOpenFaceCsv(path: string): Promise<OpenFaceTable> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new OpenFaceCsvError(path, null, "not found", `OpenFace CSV not found: ${path}`);
+    throw new OpenFaceCsvError(path, null, `cannot read the OpenFace CSV (${code ?? String(err)})`);
+  }
+  return parseOpenFaceCsv(text, path);
 }
