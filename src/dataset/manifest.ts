@@ -308,9 +308,7 @@ export function manifestInconsistencies(manifest: Manifest): string[] {
     }
     rowsPerFile.set(file.path, (rowsPerFile.get(file.path) ?? 0) + video.data.row_count);
   }
-  const rangesPerFile = new Map<string, ManifestVideo[]>();
-  for (const video of manifest.videos) rangesPerFile.set(video.data.file, [...(rangesPerFile.get(video.data.file) ?? []), video]);
-  for (const [path, videos] of rangesPerFile) {
+  for (const [path, videos] of videosByFile(manifest.videos)) {
     videos.sort((a, b) => a.data.row_start - b.data.row_start);
     for (let i = 1; i < videos.length; i++) {
       const before = videos[i - 1]!;
@@ -371,4 +369,15 @@ function byKey<T>(key: (item: T) => string): (a: T, b: T) => number {
     const kb = key(b);
     return ka < kb ? -1 : ka > kb ? 1 : 0;
   };
+}
+
+/** The videos of each data file, in manifest order. */
+export function videosByFile(videos: readonly ManifestVideo[]): Map<string, ManifestVideo[]> {
+  const byFile = new Map<string, ManifestVideo[]>();
+  for (const video of videos) {
+    const list = byFile.get(video.data.file);
+    if (list) list.push(video);
+    else byFile.set(video.data.file, [video]);
+  }
+  return byFile;
 }

@@ -4,9 +4,10 @@ import { basename, dirname, join, resolve } from "node:path";
 import { DatasetError } from "../dataset/errors.js";
 import { fsyncDirectory, writeFileDurably } from "../io/durable-fs.js";
 import type { Manifest, ManifestDataFile, ManifestVideo } from "../dataset/manifest.js";
+import { videosByFile } from "../dataset/manifest.js";
 import { readManifest } from "../dataset/store.js";
 import { SHAPE_VALUES } from "../shape/shape.js";
-import { decodeDataFile, readFileHashed, type DataFileColumns } from "./data-file.js";
+import { decodeDataFile, readFileHashed, type DataFileColumns } from "../dataset/data-file.js";
 import { ExportError } from "./errors.js";
 import { exportLayoutFor, exportPathOf, type ExportLayout } from "./layout.js";
 import { formatLrnetLine } from "./lrnet-txt.js";
@@ -81,8 +82,7 @@ async function writeFiles(
 ): Promise<ExportReport> {
   const report: ExportReport = { dir: options.dir, layout, files: [], skipped: [], droppedRows: 0, folders: {}, foreignFiles: [] };
   const minimum = Math.max(block + 1, 2);
-  const videosOf = new Map<string, ManifestVideo[]>();
-  for (const video of manifest.videos) videosOf.set(video.data.file, [...(videosOf.get(video.data.file) ?? []), video]);
+  const videosOf = videosByFile(manifest.videos);
   let done = 0;
   for (const file of manifest.data_files) {
     const columns = await readDataFile(outDir, file);

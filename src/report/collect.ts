@@ -1,6 +1,8 @@
 import { join } from "node:path";
 import type { Manifest, ManifestVideo } from "../dataset/manifest.js";
-import { decodeDataFile, readFileHashed, type DataFileColumns } from "../export/data-file.js";
+import { videosByFile } from "../dataset/manifest.js";
+import { readFile } from "node:fs/promises";
+import { decodeDataFile, type DataFileColumns } from "../dataset/data-file.js";
 import { POINT_COUNT, SHAPE_VALUES } from "../shape/shape.js";
 
 /** Landmarks drawn for a video to look at: iBUG 68-point indices (0-based) and what they are. */
@@ -43,13 +45,11 @@ export interface VideoToLookAt {
  */
 export async function collectTraces(outDir: string, videos: readonly ManifestVideo[]): Promise<Map<string, VideoToLookAt>> {
   const result = new Map<string, VideoToLookAt>();
-  const byFile = new Map<string, ManifestVideo[]>();
-  for (const video of videos) byFile.set(video.data.file, [...(byFile.get(video.data.file) ?? []), video]);
-  for (const [file, inFile] of byFile) {
+  for (const [file, inFile] of videosByFile(videos)) {
     let columns: DataFileColumns | null = null;
     let error: string | undefined;
     try {
-      const { bytes } = await readFileHashed(join(outDir, file));
+      const bytes = new Uint8Array(await readFile(join(outDir, file)));
       columns = (await decodeDataFile(bytes, { columns: ["video_id", "frame", "landmarks", "raw", "status"] })).columns;
     } catch (e) {
       error = `${file} could not be read (${(e as Error).message.split("\n")[0]})`;

@@ -2,9 +2,9 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { isTempFileName } from "../io/durable-fs.js";
-import { MANIFEST_FILE, validateManifest, type Manifest, type ManifestDataFile, type ManifestVideo } from "../dataset/manifest.js";
+import { MANIFEST_FILE, validateManifest, type Manifest, type ManifestDataFile, type ManifestVideo, videosByFile } from "../dataset/manifest.js";
 import { DATA_DIR } from "../dataset/partition.js";
-import { readFileHashed, type HashedBytes } from "../export/data-file.js";
+import { readFileHashed, type HashedBytes } from "../dataset/data-file.js";
 import { addTally, emptyTally, type FileTally } from "./data-checks.js";
 import { createFileChecker } from "./file-checker.js";
 import { ValidationInputError } from "./errors.js";
@@ -195,8 +195,7 @@ async function checkDataFiles(
   tally: FileTally,
   options: { workers: number; onProgress: ValidationOptions["onProgress"] },
 ): Promise<{ bytes: number }> {
-  const videosOf = new Map<string, ManifestVideo[]>();
-  for (const video of manifest.videos) videosOf.set(video.data.file, [...(videosOf.get(video.data.file) ?? []), video]);
+  const videosOf = videosByFile(manifest.videos);
   for (const videos of videosOf.values()) videos.sort((a, b) => a.data.row_start - b.data.row_start);
   const files = manifest.data_files;
   const checker = createFileChecker(Math.min(options.workers, files.length));

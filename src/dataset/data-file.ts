@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { open } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { tableFromIPC, type Data, type DataType, type Schema, type Vector } from "apache-arrow";
 import * as parquet from "parquet-wasm";
-import { arrowSchema } from "../dataset/parquet-schema.js";
+import { arrowSchema } from "./parquet-schema.js";
 import { SHAPE_VALUES } from "../shape/shape.js";
 
 /** The bytes of a data file and their sha256, computed while reading (one pass over the file). */
@@ -11,29 +11,10 @@ export interface HashedBytes {
   sha256: string;
 }
 
-/** Reads a whole file in 4 MiB chunks into one buffer, hashing each chunk as it arrives. */
+/** Reads a whole file once and hashes it. */
 export async function readFileHashed(path: string): Promise<HashedBytes> {
-  const handle = await open(path, "r");
-  try {
-    let buffer = new Uint8Array((await handle.stat()).size);
-    const hash = createHash("sha256");
-    let filled = 0;
-    for (;;) {
-      if (filled === buffer.length) {
-        const grown = new Uint8Array(Math.max(buffer.length * 2, 1 << 20));
-        grown.set(buffer);
-        buffer = grown;
-      }
-      const want = Math.min(buffer.length - filled, 4 << 20);
-      const { bytesRead } = await handle.read(buffer, filled, want, null);
-      if (bytesRead === 0) break;
-      hash.update(buffer.subarray(filled, filled + bytesRead));
-      filled += bytesRead;
-    }
-    return { bytes: buffer.subarray(0, filled), sha256: hash.digest("hex") };
-  } finally {
-    await handle.close();
-  }
+  const bytes = new Uint8Array(await readFile(path));
+  return { bytes, sha256: createHash("sha256").update(bytes).digest("hex") };
 }
 
 /** A string column as codes into `values`; code −1 marks a null. */
