@@ -4,7 +4,7 @@ import { summarizeVideo, type VideoSummary } from "../dataset/manifest.js";
 import type { VideoEntry } from "../dataset/types.js";
 import type { VideoRows } from "../dataset/video-rows.js";
 import type { FaceDetector } from "../extract/detect-sequence.js";
-import { type ExtractedFrame, calibrateDetections, extractVideo } from "../extract/extract-video.js";
+import { type ExtractProgress, type ExtractedFrame, calibrateDetections, extractVideo } from "../extract/extract-video.js";
 import { DEFAULT_MAPPING, MEDIAPIPE_GUARD } from "../extract/settings.js";
 import { openFaceGuardedPlan } from "../openface/guarded-plan.js";
 import { readOpenFaceCsv } from "../openface/parse-csv.js";
@@ -17,11 +17,8 @@ export class VideoJobError extends Error {
   override readonly name = "VideoJobError";
 }
 
-export interface JobProgress {
-  pass: "detect" | "calibrate";
-  frame: number;
-  frames: number;
-}
+/** Progress of a job: the extraction's two passes. */
+export type JobProgress = ExtractProgress;
 
 /** What one video's job needs besides its task: the OpenCV runtime, and the face detector for MediaPipe. */
 export type JobInput =
@@ -81,7 +78,7 @@ async function mediaPipeRows(
 async function assembleRows(entry: VideoEntry, info: VideoInfo, frames: AsyncIterable<ExtractedFrame>): Promise<VideoRows> {
   const assembler = new RowsAssembler(entry, info.frameCount);
   for await (const f of frames) {
-    assembler.push({ index: f.index, timeS: f.timeS, status: f.status, raw: f.raw, score: f.score, calibrated: f.calibrated });
+    assembler.push(f);
   }
   return assembler.finish();
 }
