@@ -4,6 +4,7 @@
  */
 import { benchBuild, benchCalibrateBatch } from "./build.js";
 import { benchCalibrate } from "./calibrate.js";
+import { benchDecodePts } from "./decode-pts.js";
 import { benchAccuracy } from "./extract-accuracy.js";
 import { benchLk } from "./lk.js";
 import { benchExtractSpeed } from "./extract-speed.js";
@@ -17,6 +18,7 @@ const SUITES: Record<string, () => Promise<void>> = {
   lk: benchLk,
   extract: benchExtractSpeed,
   validate: benchValidate,
+  "decode-pts": benchDecodePts,
 };
 
 const wanted = process.argv.slice(2);

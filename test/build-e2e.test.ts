@@ -147,7 +147,7 @@ test("build: --rebuild starts over when the configuration changed", async () => 
   const rebuilt = await cli(...buildArgs, "--rebuild");
   assert.equal(rebuilt.code, 0, rebuilt.stderr);
   assert.match(rebuilt.stderr, /0 already committed, 9 to do/);
-  assert.match(rebuilt.stderr, /was removed \(--rebuild\)/);
+  assert.match(rebuilt.stderr, /removed the \d+ file\(s\) lrnet-data had written there \(--rebuild\)/);
   assert.equal(readManifestFile(out).configuration.decoder, manifest.configuration.decoder);
 });
 

@@ -1,6 +1,11 @@
 import { copyFile, link, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { fsyncDirectory, hashFile, makeDirectoryDurably, tempPathFor, writeFileDurably, isTempFileName } from "../io/durable-fs.js";
+import { fsyncDirectory, hashFile, tempPathFor, writeFileDurably } from "../io/durable-fs.js";
+import { outputOverlap } from "../io/path-overlap.js";
+import { writeError } from "../io/write-error.js";
+import { resolveManifestPath } from "../dataset/confine.js";
+import { DatasetError } from "../dataset/errors.js";
+import { OwnedOutput } from "../dataset/ownership.js";
 import {
   MANIFEST_FILE,
   addCommittedFile,
@@ -59,7 +64,10 @@ export async function mergeShards(options: MergeOptions): Promise<MergeReport> {
   const dirs = options.shards.map((d) => resolve(d));
   const duplicateDir = dirs.find((d, i) => dirs.indexOf(d) !== i);
   if (duplicateDir) throw new MergeError(`${duplicateDir} is given twice`);
-  if (dirs.includes(out)) throw new MergeError(`the output ${out} is also one of the shards; merge into a new directory`);
+  for (const dir of dirs) {
+    const overlap = await outputOverlap({ flag: "the output", path: out }, [{ flag: "the shard", path: dir }]);
+    if (overlap) throw new MergeError(`${overlap}; merge into a new directory apart from the shards`);
+  }
 
   const shards: Shard[] = [];
   for (const dir of dirs) shards.push({ dir, manifest: await readShard(dir) });
@@ -68,7 +76,7 @@ export async function mergeShards(options: MergeOptions): Promise<MergeReport> {
   checkDisjoint(shards);
   await checkFilesPresent(shards);
 
-  await prepareOutput(out);
+  const owned = await prepareOutput(out);
   let manifest = createManifest({ tool: readToolInfo(), configuration: shards[0]!.manifest.configuration, source });
   let linked = 0;
   let copied = 0;
@@ -78,13 +86,17 @@ export async function mergeShards(options: MergeOptions): Promise<MergeReport> {
   for (const shard of shards) {
     const m = shard.manifest;
     const byId = new Map(m.videos.map((v) => [v.id, v]));
-    for (const file of m.data_files) {
-      const how = await placeFile(join(shard.dir, file.path), join(out, file.path), file, options.copy === true, shard.dir);
+    for (const [i, file] of m.data_files.entries()) {
+      const from = await confined(shard.dir, file.path, `data_files[${i}].path`);
+      await owned.recordCreation({ files: [file.path] });
+      const to = await confined(out, file.path, `data_files[${i}].path`);
+      await owned.makeDirectory(file.path.slice(0, file.path.lastIndexOf("/")));
+      const how = await placeFile(from, to, file, options.copy === true, shard.dir, owned.token);
       if (how === "linked") linked++;
       else copied++;
       bytes += file.bytes;
       files++;
-      touchedDirs.add(dirname(join(out, file.path)));
+      touchedDirs.add(dirname(to));
       const ranges = file.videos.map((id) => {
         const video = byId.get(id)!;
         return { id, rowStart: video.data.row_start, rowCount: video.data.row_count };
@@ -103,7 +115,8 @@ export async function mergeShards(options: MergeOptions): Promise<MergeReport> {
   const check = validateManifest(manifest);
   const problems = [...check.errors, ...manifestInconsistencies(manifest)];
   if (problems.length > 0) throw new MergeError(`the merged manifest would be inconsistent: ${problems.slice(0, 3).join("; ")}`);
-  await writeFileDurably(join(out, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFileDurably(join(out, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`, { tempToken: owned.token });
+  await owned.compact(manifest.data_files.map((f) => f.path));
   return {
     out,
     shards: shards.length,
@@ -208,8 +221,8 @@ function checkDisjoint(shards: Shard[]): void {
 /** Every listed data file exists with its recorded size (the sha256 is checked as each is placed). */
 async function checkFilesPresent(shards: Shard[]): Promise<void> {
   for (const shard of shards) {
-    for (const file of shard.manifest.data_files) {
-      const path = join(shard.dir, file.path);
+    for (const [i, file] of shard.manifest.data_files.entries()) {
+      const path = await confined(shard.dir, file.path, `data_files[${i}].path`);
       const info = await stat(path).catch(() => null);
       if (!info?.isFile()) throw new MergeError(`${path}: missing, though ${join(shard.dir, MANIFEST_FILE)} lists it`);
       if (info.size !== file.bytes) {
@@ -219,18 +232,49 @@ async function checkFilesPresent(shards: Shard[]): Promise<void> {
   }
 }
 
-/** The output must be new, empty, or hold only what an interrupted merge left (no manifest: not yet a dataset). */
-async function prepareOutput(out: string): Promise<void> {
-  const entries = await readdir(out).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return [] as string[];
-    throw new MergeError(`${out}: cannot use it as the output (${error.code ?? error.message})`);
-  });
-  const leftovers = entries.every((name) => name === DATA_DIR || isTempFileName(name));
-  if (entries.length > 0 && !leftovers) {
-    throw new MergeError(`${out} is not empty${entries.includes(MANIFEST_FILE) ? " (it holds a dataset)" : ""}; merge into a new or empty directory`);
+/** A path of a shard's (or the output's) manifest, through the one resolver; its refusal as a MergeError. */
+async function confined(dir: string, path: string, field: string): Promise<string> {
+  try {
+    return await resolveManifestPath(dir, path, field);
+  } catch (error) {
+    if (error instanceof DatasetError) throw new MergeError(error.message);
+    throw error;
   }
-  for (const name of entries) await rm(join(out, name), { recursive: true, force: true });
-  await makeDirectoryDurably(out);
+}
+
+/**
+ * The output must be new, empty, or an lrnet-data output without a manifest (what an interrupted merge left):
+ * then the files that merge journalled there are removed, and nothing else.
+ */
+async function prepareOutput(out: string): Promise<OwnedOutput> {
+  let owned: OwnedOutput;
+  try {
+    owned = (await OwnedOutput.claim(out, "merge")).output;
+  } catch (error) {
+    if (error instanceof DatasetError) throw new MergeError(`${error.message.replace(/: choose another output directory$/, "")}: merge into a new or empty directory`);
+    throw error;
+  }
+  if ((await readdir(out)).includes(MANIFEST_FILE)) throw new MergeError(`${out} holds a dataset (${MANIFEST_FILE}); merge into a new or empty directory`);
+  for (const path of owned.ownedFiles()) await owned.removeOwnedFile(path);
+  for (const path of await tempFilesUnder(out)) await owned.removeOwnedFile(path);
+  await owned.pruneOwnedDirectories();
+  return owned;
+}
+
+/** Temporary files (relative paths) at the top of `out` and under its data/ (links not followed). */
+async function tempFilesUnder(out: string): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (relative: string): Promise<void> => {
+    const entries = await readdir(relative === "" ? out : join(out, relative), { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      const path = relative === "" ? entry.name : `${relative}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (relative !== "" || entry.name === DATA_DIR) await walk(path);
+      } else if (entry.isFile() && entry.name.includes(".tmp-")) found.push(path);
+    }
+  };
+  await walk("");
+  return found;
 }
 
 /** Links (or copies) one data file to its place under a temporary name, verifies it, then renames it. */
@@ -240,9 +284,9 @@ async function placeFile(
   expected: { sha256: string; bytes: number; path: string },
   forceCopy: boolean,
   shardDir: string,
+  tempToken: string,
 ): Promise<"linked" | "copied"> {
-  await makeDirectoryDurably(dirname(to));
-  const temp = tempPathFor(to);
+  const temp = tempPathFor(to, tempToken);
   let how: "linked" | "copied" = "copied";
   try {
     if (!forceCopy) {
@@ -276,6 +320,6 @@ async function placeFile(
     if (error instanceof MergeError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw new MergeError(`${from}: missing, though ${join(shardDir, MANIFEST_FILE)} lists it`);
-    throw new MergeError(`${from}: cannot copy it into ${dirname(to)} (${code ?? (error as Error).message})`);
+    throw writeError(to, error, `cannot place ${from} there`);
   }
 }

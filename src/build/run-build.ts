@@ -13,6 +13,7 @@ import { DEFAULT_MODE } from "../extract/settings.js";
 import { resolveFfmpeg } from "../video/ffmpeg.js";
 import { buildConfiguration } from "./configuration.js";
 import { BuildError } from "./errors.js";
+import { outputOverlap } from "../io/path-overlap.js";
 import { matchOpenFaceCsvs } from "./openface-match.js";
 import { VideoPool, type VideoOutcome } from "./pool.js";
 import { selectShard, type ShardSpec } from "./shard.js";
@@ -72,6 +73,8 @@ export interface BuildPlan {
   resume: ResumeReport;
   /** Layout warnings: video-like files no rule matched. */
   unmatched: string[];
+  /** Linked directories under the root that lead outside it: not walked. */
+  linksOutsideRoot: string[];
 }
 
 export type VideoEvent =
@@ -112,6 +115,13 @@ export async function runBuild(options: BuildOptions, reporter: BuildReporter = 
   const started = performance.now();
   const root = resolve(options.root);
   const out = resolve(options.out);
+  const overlap = await outputOverlap({ flag: "--out", path: out }, [
+    { flag: "--root", path: root },
+    options.splitsDir === undefined ? null : { flag: "--splits", path: options.splitsDir },
+    options.list === undefined ? null : { flag: "--list", path: options.list },
+    options.openfaceDir === undefined ? null : { flag: "--openface", path: options.openfaceDir },
+  ]);
+  if (overlap) throw new BuildError(`${overlap}: an output may neither hold nor sit inside the inputs it is built from (a --rebuild there could reach them); choose another --out`);
   const layout = loadLayout(options.layout);
   const found = await discoverVideos(layout, root, {
     ...(options.splitsDir === undefined ? {} : { splitsDir: options.splitsDir }),
@@ -152,6 +162,7 @@ export async function runBuild(options: BuildOptions, reporter: BuildReporter = 
       shard,
       resume,
       unmatched: found.unmatched,
+      linksOutsideRoot: found.linksOutsideRoot,
     };
     reporter.planned?.(plan);
     const run = await processVideos({ options, root, todo, csvs, source, store, workers: plan.workers, reporter, signals });
@@ -322,7 +333,8 @@ async function landmarkSource(options: BuildOptions): Promise<LandmarkSource> {
 
 /** An output holds one shard: resuming it as another would mix two shards' videos under one shard label. */
 async function refuseShardChange(out: string, shard: ShardSpec | null): Promise<void> {
-  const previous = await readManifest(out);
+  // A manifest that cannot be read is the store's to judge (refused, or removed with --rebuild).
+  const previous = await readManifest(out).catch(() => null);
   if (!previous || previous.videos.length + previous.failures.length === 0) return;
   const was = previous.source.shard;
   const same = was === null ? shard === null : shard !== null && was.index === shard.index && was.count === shard.count;

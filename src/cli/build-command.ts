@@ -55,7 +55,8 @@ Running:
   --shard K/N         process only shard K of N: the videos whose id hashes to K (see docs/build.md); give each
                       shard its own OUT and combine them with lrnet-data merge
   --rebuild           when OUT was built with another configuration (model, mode, constants, decoder) or
-                      layout, delete its data and start over (without it, the build refuses)
+                      layout, or its manifest.json is damaged, remove the files lrnet-data wrote there (only
+                      those) and start over (without it, the build refuses)
   --rows-per-part N   rows per Parquet file (default 25000, about 50 videos); smaller files commit sooner
   --progress STYLE    bars (default on a terminal), lines (a status line every 10 s; default otherwise), none
   --no-validate       skip the validation of the finished output (see below)
@@ -64,9 +65,14 @@ Running:
 Validation: at the end the output is checked as lrnet-data validate does (files, hashes, rows, frames,
 values, splits, identity leakage, videos too short for a training block); --no-validate skips it.
 
-Exit codes: 0 every video done; ${EXIT_SOME_FAILED} some videos failed (listed, and recorded in the manifest; a rerun
-retries them); ${EXIT_INVALID} built, but validation found problems (listed); 1 error (nothing was built or
-the build stopped); 2 usage; ${EXIT_INTERRUPTED} interrupted.
+Exit codes, the first that applies: 1 error (nothing was built or the build stopped; one line naming the file);
+2 usage; ${EXIT_INTERRUPTED} interrupted; ${EXIT_INVALID} built, but validation found problems (listed; also when videos failed);
+${EXIT_SOME_FAILED} some videos failed (listed, and recorded in the manifest; a rerun retries them); 0 every video done.
+
+Files: OUT must be new, empty, or an output of lrnet-data (it marks its outputs with .lrnet-data-output.json
+and journals every file it writes in .lrnet-data-journal). lrnet-data deletes only files its journal names:
+files you put in OUT are never removed, whatever their name, --rebuild included. OUT may not lie inside
+--root, --splits or --openface, nor hold them.
 Ctrl-C (or SIGTERM) once: no new video starts, running ones finish and everything complete is committed;
 twice: running videos are abandoned. Either way, rerunning the command resumes.
 
@@ -172,9 +178,19 @@ export async function runBuildCommand(argv: string[]): Promise<number> {
   }
   reporter.finish(summary);
   const validation = values["no-validate"] ? null : await validateBuild(summary);
+  return buildExitCode(summary, validation);
+}
+
+/**
+ * One exit code when several things happened, the most serious first: interrupted (130: the output is not
+ * finished), validation failed (4: what was built does not hold), some videos failed (3: listed, retried by a
+ * rerun), else 0. Errors that stop the build exit 1 before any of these.
+ */
+export function buildExitCode(summary: Pick<BuildSummary, "interrupted" | "failures">, validation: number | null): number {
   if (summary.interrupted) return EXIT_INTERRUPTED;
+  if (validation !== null) return validation;
   if (summary.failures.length > 0) return EXIT_SOME_FAILED;
-  return validation ?? 0;
+  return 0;
 }
 
 /**

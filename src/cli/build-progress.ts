@@ -45,11 +45,21 @@ export class BuildProgress implements BuildReporter {
         (plan.todo > 0 ? ` with ${plan.workers} worker${plan.workers === 1 ? "" : "s"} (${plan.source})` : "") +
         ` → ${plan.out}`,
     );
-    if (r.rebuilt) this.print("build: the previous content was built with another configuration and was removed (--rebuild)");
+    if (r.claim.adopted) this.print(`build: ${plan.out} was made by an older lrnet-data: marked as its output, ${r.claim.adopted.length} data file(s) recognised by their sha256`);
+    if (r.rebuilt) {
+      this.print(`build: starting over because ${r.rebuildReason ?? "of --rebuild"}: removed the ${r.removedOwnFiles} file(s) lrnet-data had written there (--rebuild)`);
+    }
     if (r.removedTempFiles.length + r.removedOrphanFiles.length > 0) {
-      this.print(`build: removed ${r.removedTempFiles.length} temporary and ${r.removedOrphanFiles.length} uncommitted file(s) left by an interrupted build`);
+      this.print(`build: removed ${r.removedTempFiles.length} temporary and ${r.removedOrphanFiles.length} uncommitted file(s) that an interrupted build of lrnet-data left`);
+    }
+    if (r.foreignFiles.length > 0) {
+      const some = r.foreignFiles.slice(0, 3).join(", ") + (r.foreignFiles.length > 3 ? ", …" : "");
+      this.print(`build: left alone ${r.foreignFiles.length} file(s) under data/ that lrnet-data did not write (${some}); readers that glob data/ would read them: move them out`);
     }
     for (const f of r.droppedFiles) this.print(`build: ${f.path} was ${f.reason}; its videos are redone`);
+    if (plan.linksOutsideRoot.length > 0) {
+      this.print(`build: ${plan.linksOutsideRoot.length} linked folder(s) lead outside --root and are not walked, e.g. ${plan.linksOutsideRoot[0]}`);
+    }
     if (plan.unmatched.length > 0) {
       this.print(`build: ${plan.unmatched.length} video file(s) match no rule of the layout and are ignored, e.g. ${plan.unmatched[0]}`);
     }

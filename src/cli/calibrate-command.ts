@@ -9,7 +9,7 @@ import { readOpenFaceCsv } from "../openface/parse-csv.js";
 import { OPENFACE_MIN_CONFIDENCE } from "../openface/to-detections.js";
 import { OPENFACE_GUARD, openFaceGuardedPlan } from "../openface/guarded-plan.js";
 import { CALIBRATION } from "../calibrate/constants.js";
-import { writeRunRecord } from "./run-record.js";
+import { runRecord } from "./run-record.js";
 import { shapesInFileOrder } from "../openface/align.js";
 import type { OpenFaceTable } from "../openface/types.js";
 import { OpenFaceCsvError } from "../openface/errors.js";
@@ -92,19 +92,19 @@ export async function runCalibrateCommand(argv: string[]): Promise<number> {
       summary.count(result.status, result.track !== null);
       if (result.track !== null) await sink.writeLine(formatLrnetLine(normaliseTrack(result.track)));
     }
-    await sink.commit();
   } catch (err) {
     await sink.abort();
     throw err;
   }
   const seconds = (performance.now() - started) / 1000;
-  await writeRunRecord(out, "calibrate", info, {
+  // The text and its .json record are published together or not at all.
+  await sink.commit(runRecord(out, "calibrate", info, {
     landmarks: { source: "openface", csv: csvPath, ...(faceId === undefined ? {} : { face_id: faceId }) },
     mode: values.parity ? "parity" : "guarded",
     ...(values.parity ? {} : { guard: OPENFACE_GUARD }),
     stable_face_size: stableSize,
     calibration: CALIBRATION,
-  }, summary, seconds);
+  }, summary, seconds));
   process.stderr.write(summary.line(info.frameCount, seconds) + "\n");
   return 0;
 }

@@ -5,7 +5,7 @@ import { UsageError } from "./errors.js";
 export const EXPORT_HELP = `lrnet-data export: write a built dataset as LRNet's landmark text files
 
 Usage:
-  lrnet-data export OUT --format lrnet -o DIR [--block N] [--overwrite]
+  lrnet-data export OUT --format lrnet -o DIR [--block N] [--overwrite] [--allow-incomplete]
 
 Writes one text file per video: one line per frame that has landmarks (frames without are dropped),
 136 calibrated values x0 y0 ... x67 y67, "%1.5f", space-separated: what LRNet's training code reads.
@@ -19,9 +19,15 @@ Layout of DIR:
   any other layout: DIR/<label>/<split>/<id>.txt, the id flattened into one name: "%" -> %25, "/" -> %2F
     (e.g. real/train/celeb%2Fid0_0001.txt; decodeURIComponent gives the id back)
 
-A new or empty DIR is written as a whole: into a hidden directory beside it, renamed into place at the
-end, so a failed export leaves nothing behind. With --overwrite, each file is written atomically in place.
-Data files are checked against the manifest's sha256 while read.
+A new or empty DIR is written as a whole: into a hidden directory beside it (.DIR.export-<pid>-<hex>,
+marked as lrnet-data's), renamed into place at the end, so a failed export leaves nothing behind; the
+hidden folder of an export that was killed is removed by the next export into DIR. With --overwrite, each
+file is written atomically in place. Data files are checked against the manifest's sha256 while read, and
+only files inside OUT are read (a manifest naming a path outside is refused, naming the field).
+
+A dataset whose build has not finished (manifest state "building") or whose manifest does not hold together
+(e.g. a video whose data file is not listed) is refused: the export would miss videos without a word.
+--allow-incomplete exports what can be read and lists every video left out and why.
 
 Options:
   --format lrnet   the output format (only lrnet for now; the default)
@@ -29,10 +35,18 @@ Options:
   --block N        leave out videos with N or fewer frames with landmarks (default 30): LRNet takes no
                    training block from them and its evaluation would misalign its per-video labels.
                    0 keeps every video with at least 2 such frames
-  --overwrite      write into a directory that has files (same names are replaced; others are listed)
+  --overwrite      write into an earlier lrnet-data export that has files (same names are replaced;
+                   others are listed); a directory lrnet-data did not export into is refused
+  --allow-incomplete
+                   export an unfinished or inconsistent dataset: what can be read, the rest listed
   -h, --help       this text
 
-Exit codes: 0 written; 1 error (nothing half-written); 2 usage.
+Exit codes: 0 written; 1 error, or the dataset is incomplete (one line why; nothing half-written); 2 usage.
+
+Examples:
+  lrnet-data export ffpp-c23 --format lrnet -o lrnet-txt
+  lrnet-data export ffpp-c23 -o lrnet-txt --overwrite          (refresh an earlier export)
+  lrnet-data export half-built -o partial-txt --allow-incomplete
 `;
 
 export async function runExportCommand(argv: string[]): Promise<number> {
@@ -43,6 +57,7 @@ export async function runExportCommand(argv: string[]): Promise<number> {
       out: { type: "string", short: "o" },
       block: { type: "string" },
       overwrite: { type: "boolean", default: false },
+      "allow-incomplete": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -61,9 +76,17 @@ export async function runExportCommand(argv: string[]): Promise<number> {
     if (values.block.trim() === "" || !Number.isInteger(block) || block < 0) throw new UsageError(`--block takes a whole number >= 0, got "${values.block}"`);
   }
   const started = performance.now();
-  const report = await exportDataset(positionals[0]!, { format: "lrnet", dir: values.out, block, overwrite: values.overwrite });
+  const report = await exportDataset(positionals[0]!, {
+    format: "lrnet",
+    dir: values.out,
+    block,
+    overwrite: values.overwrite,
+    allowIncomplete: values["allow-incomplete"],
+  });
   const lines = report.files.reduce((sum, f) => sum + f.lines, 0);
   const out: string[] = [];
+  for (const path of report.removedStaging) out.push(`removed ${path}, left by an interrupted export`);
+  for (const problem of report.incomplete) out.push(`incomplete dataset (--allow-incomplete): ${problem}`);
   out.push(
     `exported ${report.files.length} videos (${lines.toLocaleString("en-US")} lines; ${report.droppedRows.toLocaleString("en-US")} frames without landmarks dropped) ` +
       `into ${report.dir} as ${report.layout === "lrnet-ffpp" ? "LRNet's FF++ tree" : "<label>/<split>/<id>.txt"} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
@@ -71,8 +94,14 @@ export async function runExportCommand(argv: string[]): Promise<number> {
   for (const [folder, count] of Object.entries(report.folders).sort()) out.push(`  ${folder}: ${count}`);
   if (report.skipped.length > 0) {
     out.push(`left out ${report.skipped.length} videos:`);
-    for (const s of report.skipped.slice(0, 20)) out.push(`  ${s.video}: ${s.reason}`);
-    if (report.skipped.length > 20) out.push(`  … ${report.skipped.length - 20} more`);
+    // With --allow-incomplete every missing video is listed; otherwise the first 20 (short videos).
+    const shown = report.incomplete.length > 0 ? report.skipped : report.skipped.slice(0, 20);
+    for (const s of shown) out.push(`  ${s.video}: ${s.reason}`);
+    if (report.skipped.length > shown.length) out.push(`  … ${report.skipped.length - shown.length} more`);
+  }
+  if (report.failed.length > 0) {
+    out.push(`not in the dataset: ${report.failed.length} videos its build failed on (manifest.json "failures"; a rerun of the build retries them)${report.incomplete.length > 0 ? ":" : ""}`);
+    if (report.incomplete.length > 0) for (const f of report.failed) out.push(`  ${f.video}: ${f.error}`);
   }
   if (report.foreignFiles.length > 0) {
     out.push(`warning: ${report.foreignFiles.length} other files sit in the written folders and LRNet would read them too: ${report.foreignFiles.slice(0, 5).join(", ")}${report.foreignFiles.length > 5 ? ", …" : ""}`);

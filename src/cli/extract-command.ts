@@ -13,7 +13,7 @@ import { DEFAULT_MAPPING, DEFAULT_MODE, MEDIAPIPE_GUARD } from "../extract/setti
 import { probeVideo } from "../video/probe.js";
 import { VideoEncoder } from "../video/encode.js";
 import { UsageError } from "./errors.js";
-import { writeRunRecord } from "./run-record.js";
+import { runRecord } from "./run-record.js";
 import { FrameProgress } from "./frame-progress.js";
 import { openLineSink } from "./line-sink.js";
 import { RunSummary } from "./run-summary.js";
@@ -109,7 +109,6 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
           await overlay.write(f.frame.data);
         }
       }
-      await sink.commit();
       await overlay?.close();
     } catch (err) {
       await sink.abort();
@@ -118,14 +117,15 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
     }
     progress.stop();
     const seconds = (performance.now() - started) / 1000;
-    await writeRunRecord(out, "extract", info, {
+    // The text and its .json record are published together or not at all.
+    await sink.commit(runRecord(out, "extract", info, {
       detector: "mediapipe-face-landmarker",
       model: { sha256: model.sha256, source: model.source, path: model.path },
       mode,
       mapping_version: settings.mapping.version,
       guard: settings.guard,
       calibration: CALIBRATION,
-    }, summary, seconds);
+    }, summary, seconds));
     process.stderr.write(summary.line(info.frameCount, seconds) + "\n");
     return 0;
   } finally {

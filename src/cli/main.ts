@@ -72,6 +72,8 @@ const USER_FACING_ERRORS = new Set([
   "ValidationInputError",
   "ExportError",
   "ReportError",
+  "WriteError",
+  "ConfinementError",
 ]);
 
 function mainHelp(): string {

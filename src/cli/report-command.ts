@@ -5,7 +5,7 @@ import { UsageError } from "./errors.js";
 export const REPORT_HELP = `lrnet-data report: one HTML page that shows what a built dataset holds
 
 Usage:
-  lrnet-data report OUT -o report.html [--worst N]
+  lrnet-data report OUT -o report.html [--worst N] [--allow-incomplete]
 
 Writes a self-contained page (inline SVG charts, no scripts, nothing loaded from the network) for someone
 who has never seen the tool: videos per split, method and label; what happened to the frames (detected,
@@ -17,9 +17,20 @@ videos; and the configuration that made the dataset.
 Options:
   -o, --out FILE   the HTML file to write (atomically)
   --worst N        videos in each "to look at" list (default 5)
+  --allow-incomplete
+                   report a dataset whose build has not finished (manifest state "building") or whose
+                   manifest does not hold together; refused otherwise. What is missing is listed here
+                   and on the page
   -h, --help       this text
 
-Exit codes: 0 written; 1 error; 2 usage.
+Only files inside OUT are read: a manifest naming a path outside (absolute, "..", a link leading out) is
+refused in one line naming the field.
+
+Exit codes: 0 written; 1 error, or the dataset is incomplete (one line why); 2 usage.
+
+Examples:
+  lrnet-data report ffpp-c23 -o report.html
+  lrnet-data report half-built -o progress.html --allow-incomplete --worst 10
 `;
 
 export async function runReportCommand(argv: string[]): Promise<number> {
@@ -28,6 +39,7 @@ export async function runReportCommand(argv: string[]): Promise<number> {
     options: {
       out: { type: "string", short: "o" },
       worst: { type: "string" },
+      "allow-incomplete": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -44,7 +56,8 @@ export async function runReportCommand(argv: string[]): Promise<number> {
     worst = Number(values.worst);
     if (values.worst.trim() === "" || !Number.isInteger(worst) || worst < 0) throw new UsageError(`--worst takes a whole number >= 0, got "${values.worst}"`);
   }
-  const { bytes } = await writeReport(positionals[0]!, values.out, { worst });
+  const { bytes, incomplete } = await writeReport(positionals[0]!, values.out, { worst, allowIncomplete: values["allow-incomplete"] });
+  for (const problem of incomplete) process.stderr.write(`report: incomplete dataset (--allow-incomplete): ${problem}\n`);
   process.stdout.write(`wrote ${values.out} (${(bytes / 1024).toFixed(0)} KiB)\n`);
   return 0;
 }

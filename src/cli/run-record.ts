@@ -1,21 +1,27 @@
 import { readToolInfo } from "../dataset/package-files.js";
-import { writeFileDurably } from "../io/durable-fs.js";
 import type { VideoInfo } from "../video/types.js";
 import type { RunSummary } from "./run-summary.js";
+
+/** A companion file committed together with a text output (both or neither: see LineSink.commit). */
+export interface CompanionFile {
+  path: string;
+  text: string;
+}
 
 /**
  * The provenance written beside a single-video output as `<out>.json`: which tool, video, decoder and
  * settings produced it, and what happened to its frames. Datasets carry the same facts in their manifest.
+ * None for standard output.
  */
-export async function writeRunRecord(
+export function runRecord(
   out: string,
   command: string,
   info: VideoInfo,
   settings: Record<string, unknown>,
   summary: RunSummary,
   seconds: number,
-): Promise<void> {
-  if (out === "-") return;
+): CompanionFile | undefined {
+  if (out === "-") return undefined;
   const record = {
     tool: { name: "lrnet-data", version: toolVersion(), command },
     video: {
@@ -31,7 +37,7 @@ export async function writeRunRecord(
     counts: { ...summary.statuses, rows: summary.rows, dropped: summary.dropped },
     seconds: Number(seconds.toFixed(3)),
   };
-  await writeFileDurably(`${out}.json`, JSON.stringify(record, null, 2) + "\n");
+  return { path: `${out}.json`, text: JSON.stringify(record, null, 2) + "\n" };
 }
 
 export function toolVersion(): string {

@@ -33,6 +33,8 @@ export interface LayoutResult {
   discovered: number;
   /** Split files read, if any. */
   splitFiles: string[];
+  /** Linked directories under the root that lead outside it: not walked (relative paths). */
+  linksOutsideRoot: string[];
 }
 
 /**
@@ -56,6 +58,7 @@ interface Candidate {
 export async function discoverVideos(layout: Layout, root: string, options: LayoutOptions = {}): Promise<LayoutResult> {
   const candidates: Candidate[] = [];
   let unmatched: string[] = [];
+  let linksOutsideRoot: string[] = [];
   let looked: string;
 
   if (options.list !== undefined && options.pattern !== undefined) {
@@ -75,8 +78,9 @@ export async function discoverVideos(layout: Layout, root: string, options: Layo
   } else {
     const sources = options.pattern === undefined ? layout.sources : [overridePattern(layout, options.pattern)];
     looked = sources.map((s) => s.pattern.source).join(", ");
-    const files = await listCandidateFiles(root, sources.map((s) => s.pattern), layout.extensions);
-    for (const path of files) {
+    const listed = await listCandidateFiles(root, sources.map((s) => s.pattern), layout.extensions);
+    linksOutsideRoot = listed.linksOutsideRoot;
+    for (const path of listed.files) {
       const hit = firstMatch(sources, path);
       if (!hit) {
         unmatched.push(path);
@@ -146,7 +150,7 @@ export async function discoverVideos(layout: Layout, root: string, options: Layo
   }
   kept.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   unmatched = unmatched.sort();
-  return { videos: kept, unmatched, discovered, splitFiles: splitTable?.files ?? [] };
+  return { videos: kept, unmatched, discovered, splitFiles: splitTable?.files ?? [], linksOutsideRoot };
 }
 
 function renderEntry(

@@ -328,6 +328,18 @@ export function manifestInconsistencies(manifest: Manifest): string[] {
   return problems;
 }
 
+/**
+ * Why a dataset cannot be taken as whole: its build has not finished (state `building`), or the manifest's
+ * cross-references do not hold. One line each; empty when it is complete and consistent.
+ */
+export function incompleteness(manifest: Manifest): string[] {
+  const problems: string[] = [];
+  if (manifest.state !== "complete") {
+    problems.push(`its build has not finished (manifest state "${manifest.state}", ${manifest.videos.length} videos committed so far)`);
+  }
+  return [...problems, ...manifestInconsistencies(manifest).map((p) => `manifest.json: ${p}`)];
+}
+
 function withDerived(manifest: Manifest): Manifest {
   const videos = [...manifest.videos].sort(byKey((v) => v.id));
   const splits = deriveSplits(videos);

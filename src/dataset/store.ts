@@ -1,8 +1,11 @@
-import { readFile, readdir, rm, rmdir, writeFile } from "node:fs/promises";
+import { readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { firstManifestPathEscape, resolveManifestPath } from "./confine.js";
 import { ConfigurationChangedError, DatasetError, StoreError } from "./errors.js";
 import { configurationFingerprint } from "./fingerprint.js";
-import { hashFile, isTempFileName, makeDirectoryDurably, writeFileDurably } from "../io/durable-fs.js";
+import { hashFile, isTempFileName, writeFileDurably } from "../io/durable-fs.js";
+import { writeError } from "../io/write-error.js";
+import { LOCK_FILE, OwnedOutput, type ClaimReport } from "./ownership.js";
 import {
   MANIFEST_FILE,
   addCommittedFile,
@@ -19,8 +22,6 @@ import {
 import { readToolInfo, type ToolInfo } from "./package-files.js";
 import type { EncodedPart } from "./parquet-writer.js";
 import { DATA_DIR } from "./partition.js";
-
-const LOCK_FILE = ".lrnet-data.lock";
 
 /** What an output directory holds for a given configuration. */
 export interface CommittedState {
@@ -54,8 +55,9 @@ export async function findCommittedVideos(outDir: string, configuration: BuildCo
   };
   if (!manifest) return state;
   state.configurationMatches = manifest.configuration_fingerprint === configurationFingerprint(configuration);
-  for (const file of manifest.data_files) {
-    const actual = await hashFile(join(outDir, file.path)).catch((error: NodeJS.ErrnoException) => error);
+  for (const [i, file] of manifest.data_files.entries()) {
+    const path = await resolveManifestPath(outDir, file.path, `data_files[${i}].path`);
+    const actual = await hashFile(path).catch((error: NodeJS.ErrnoException) => error);
     let reason: string | undefined;
     if (actual instanceof Error) reason = actual.code === "ENOENT" ? "missing" : `unreadable (${actual.message})`;
     else if (actual.bytes !== file.bytes) reason = `${actual.bytes} bytes, the manifest says ${file.bytes}`;
@@ -84,6 +86,8 @@ export async function readManifest(outDir: string): Promise<Manifest | null> {
   }
   const check = validateManifest(json);
   if (!check.valid) throw new StoreError(`${path}: manifest does not match its schema: ${check.errors.slice(0, 5).join("; ")}`, path);
+  const escape = firstManifestPathEscape(outDir, json as Manifest);
+  if (escape) throw new StoreError(escape, path);
   return json as Manifest;
 }
 
@@ -102,8 +106,14 @@ export interface ResumeReport {
   removedOrphanFiles: string[];
   /** Listed data files that were missing or corrupt, dropped from the manifest with their videos. */
   droppedFiles: { path: string; reason: string }[];
-  /** The previous content was deleted because the configuration or layout changed (`rebuild`). */
+  /** lrnet-data's own files were removed to start over (`rebuild`): why, and how many. */
   rebuilt: boolean;
+  rebuildReason?: string;
+  removedOwnFiles: number;
+  /** Files under data/ that lrnet-data did not write (its journal does not name them): left where they are. */
+  foreignFiles: string[];
+  /** How the output directory was taken (created now, or an older output adopted). */
+  claim: ClaimReport;
 }
 
 /**
@@ -119,32 +129,49 @@ export class DatasetStore {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
+  readonly outDir: string;
+
   private constructor(
-    readonly outDir: string,
+    private readonly owned: OwnedOutput,
     manifest: Manifest,
   ) {
+    this.outDir = owned.outDir;
     this.current = manifest;
     this.committedIds = new Set(manifest.videos.map((v) => v.id));
   }
 
-  /** Opens (or creates) an output directory: cleans up after a crash, checks the configuration, writes the manifest. */
+  /**
+   * Opens (or creates) an output directory: takes it as lrnet-data's (see ownership.ts; a foreign non-empty
+   * directory is refused), cleans up after a crash (only its own files), checks the configuration, writes the manifest.
+   */
   static async open(outDir: string, options: OpenStoreOptions): Promise<{ store: DatasetStore; resume: ResumeReport }> {
-    await makeDirectoryDurably(outDir);
+    const { output, claim } = await OwnedOutput.claim(outDir, "build");
     await acquireLock(outDir);
     try {
-      return await DatasetStore.openLocked(outDir, options);
+      return await DatasetStore.openLocked(output, claim, options);
     } catch (error) {
       await releaseLock(outDir);
       throw error;
     }
   }
 
-  private static async openLocked(outDir: string, options: OpenStoreOptions): Promise<{ store: DatasetStore; resume: ResumeReport }> {
-    let state = await findCommittedVideos(outDir, options.configuration);
-    let rebuilt = false;
-    const previous = state.manifest;
+  private static async openLocked(owned: OwnedOutput, claim: ClaimReport, options: OpenStoreOptions): Promise<{ store: DatasetStore; resume: ResumeReport }> {
+    const outDir = owned.outDir;
+    let rebuildReason: string | undefined;
+    let state: CommittedState;
+    try {
+      state = await findCommittedVideos(outDir, options.configuration);
+    } catch (error) {
+      // A manifest that is truncated, fails its schema or names files outside: --rebuild is the way out.
+      if (!(error instanceof StoreError)) throw error;
+      if (!options.rebuild) {
+        throw new StoreError(`${error.message}; rerun with --rebuild to start over (it removes only the files lrnet-data recorded writing there)`, error.path);
+      }
+      rebuildReason = `its manifest could not be used (${error.message})`;
+    }
+    const previous = rebuildReason === undefined ? state!.manifest : null;
     if (previous) {
-      const mismatch = !state.configurationMatches
+      const mismatch = !state!.configurationMatches
         ? `was built with another configuration (${describeChange(previous.configuration, options.configuration)})`
         : previous.source.layout !== options.source.layout
           ? `was built from layout ${previous.source.layout}, not ${options.source.layout}`
@@ -153,17 +180,30 @@ export class DatasetStore {
         if (!options.rebuild) {
           throw new ConfigurationChangedError(`${outDir} ${mismatch}; rebuild it (--rebuild) or choose another output directory`, outDir);
         }
-        await rm(join(outDir, DATA_DIR), { recursive: true, force: true });
-        await rm(join(outDir, MANIFEST_FILE), { force: true });
-        rebuilt = true;
-        state = await findCommittedVideos(outDir, options.configuration);
+        rebuildReason = `it ${mismatch}`;
       }
     }
-
-    for (const path of [...state.tempFiles, ...state.orphanFiles, ...state.brokenFiles.map((f) => f.path)]) {
-      await rm(join(outDir, path), { force: true });
+    let removedOwnFiles = 0;
+    if (rebuildReason !== undefined) {
+      for (const path of owned.ownedFiles()) if (await owned.removeOwnedFile(path)) removedOwnFiles++;
+      await owned.removeOwnedFile(MANIFEST_FILE);
+      state = await findCommittedVideos(outDir, options.configuration);
     }
-    await pruneEmptyDirectories(join(outDir, DATA_DIR));
+    state = state!;
+
+    const removedTempFiles: string[] = [];
+    const removedOrphanFiles: string[] = [];
+    const foreignFiles: string[] = [];
+    for (const path of state.tempFiles) {
+      if (await owned.removeOwnedFile(path)) removedTempFiles.push(path);
+      else foreignFiles.push(path);
+    }
+    for (const path of state.orphanFiles) {
+      if (await owned.removeOwnedFile(path)) removedOrphanFiles.push(path);
+      else foreignFiles.push(path);
+    }
+    for (const { path } of state.brokenFiles) await owned.removeOwnedFile(path);
+    await owned.pruneOwnedDirectories();
 
     const tool = options.tool ?? readToolInfo();
     let manifest: Manifest;
@@ -173,16 +213,21 @@ export class DatasetStore {
     } else {
       manifest = createManifest({ tool, configuration: options.configuration, source: options.source });
     }
-    await writeFileDurably(join(outDir, MANIFEST_FILE), manifestText(manifest));
-    const store = new DatasetStore(outDir, manifest);
+    await writeFileDurably(join(outDir, MANIFEST_FILE), manifestText(manifest), { tempToken: owned.token });
+    await owned.compact(manifest.data_files.map((f) => f.path));
+    const store = new DatasetStore(owned, manifest);
     return {
       store,
       resume: {
         committed: new Set(store.current.videos.map((v) => v.id)),
-        removedTempFiles: state.tempFiles,
-        removedOrphanFiles: state.orphanFiles,
+        removedTempFiles,
+        removedOrphanFiles,
         droppedFiles: state.brokenFiles,
-        rebuilt,
+        rebuilt: rebuildReason !== undefined,
+        ...(rebuildReason === undefined ? {} : { rebuildReason }),
+        removedOwnFiles,
+        foreignFiles: foreignFiles.sort(),
+        claim,
       },
     };
   }
@@ -196,7 +241,11 @@ export class DatasetStore {
     return this.committedIds.has(id);
   }
 
-  /** Writes a data file durably, then the manifest that lists it and its videos. Calls are serialised. */
+  /**
+   * Writes a data file durably, then the manifest that lists it and its videos. Calls are serialised. The file
+   * and its folders are journalled before they are created (so a crash leaves nothing unaccounted for), and its
+   * path goes through the manifest path resolver (a folder linked out of the output is refused).
+   */
   commitPart(part: EncodedPart, summaries: readonly VideoSummary[]): Promise<void> {
     return this.serialise(async () => {
       const next = addCommittedFile(
@@ -204,9 +253,10 @@ export class DatasetStore {
         { path: part.path, sha256: part.sha256, bytes: part.bytes.length, rows: part.rows, partition: part.partition, videos: part.videos },
         summaries,
       );
-      const path = join(this.outDir, part.path);
-      await makeDirectoryDurably(join(path, ".."));
-      await writeFileDurably(path, part.bytes);
+      await this.owned.recordCreation({ files: [part.path] });
+      const path = await resolveManifestPath(this.outDir, part.path, `data_files[${next.data_files.findIndex((f) => f.path === part.path)}].path`);
+      await this.owned.makeDirectory(part.path.slice(0, part.path.lastIndexOf("/")));
+      await writeFileDurably(path, part.bytes, { tempToken: this.owned.token });
       try {
         await this.writeManifest(next);
       } catch (error) {
@@ -222,9 +272,12 @@ export class DatasetStore {
     return this.serialise(() => this.writeManifest(addFailure(this.current, failure)));
   }
 
-  /** Marks the build complete. */
+  /** Marks the build complete (and trims the journal to the files the manifest lists). */
   complete(): Promise<void> {
-    return this.serialise(() => this.writeManifest(withState(this.current, "complete")));
+    return this.serialise(async () => {
+      await this.writeManifest(withState(this.current, "complete"));
+      await this.owned.compact(this.current.data_files.map((f) => f.path));
+    });
   }
 
   /** Waits for pending commits and releases the directory. */
@@ -236,7 +289,7 @@ export class DatasetStore {
   }
 
   private async writeManifest(next: Manifest): Promise<void> {
-    await writeFileDurably(join(this.outDir, MANIFEST_FILE), manifestText(next));
+    await writeFileDurably(join(this.outDir, MANIFEST_FILE), manifestText(next), { tempToken: this.owned.token });
     this.current = next;
     this.committedIds = new Set(next.videos.map((v) => v.id));
   }
@@ -272,17 +325,6 @@ async function scanOutput(outDir: string, listed: ReadonlySet<string>): Promise<
   return { orphans: orphans.sort(), temps: temps.sort() };
 }
 
-async function pruneEmptyDirectories(dir: string): Promise<boolean> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => undefined);
-  if (!entries) return false;
-  let empty = true;
-  for (const entry of entries) {
-    if (!entry.isDirectory() || !(await pruneEmptyDirectories(join(dir, entry.name)))) empty = false;
-  }
-  if (empty) await rmdir(dir).catch(() => undefined);
-  return empty;
-}
-
 function describeChange(before: BuildConfiguration, after: BuildConfiguration): string {
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
   const changed = keys.filter((k) => configurationFingerprint(before[k] ?? null) !== configurationFingerprint(after[k] ?? null));
@@ -295,13 +337,15 @@ async function acquireLock(outDir: string): Promise<void> {
     await writeFile(path, `${process.pid}\n`, { flag: "wx" });
     return;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw writeError(path, error);
   }
   const holder = Number.parseInt(await readFile(path, "utf8").catch(() => ""), 10);
   if (Number.isInteger(holder) && holder !== process.pid && processAlive(holder)) {
     throw new StoreError(`${outDir} is being written by another build (process ${holder}); wait for it or stop it`, outDir);
   }
-  await writeFile(path, `${process.pid}\n`);
+  await writeFile(path, `${process.pid}\n`).catch((error: unknown) => {
+    throw writeError(path, error);
+  });
 }
 
 async function releaseLock(outDir: string): Promise<void> {

@@ -1,21 +1,32 @@
 import { readdir, realpath, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
+import { isSameOrInside } from "../io/path-overlap.js";
 import { LayoutError } from "./errors.js";
 import { directoryMayMatch, type PathPattern } from "./path-pattern.js";
 
+export interface CandidateFiles {
+  /** Relative, `/`-separated, sorted. */
+  files: string[];
+  /** Linked directories (relative paths) that lead outside the root: not walked. */
+  linksOutsideRoot: string[];
+}
+
 /**
  * Files under `root` (relative, `/`-separated, sorted) whose extension is one of `extensions`, listing only
- * directories from which some pattern can still match. Symbolic links are followed (test trees link clips);
+ * directories from which some pattern can still match. Symbolic links to files are followed (test trees link
+ * clips); links to directories only while they stay inside the root (as `--list` refuses paths outside it);
  * a directory reached twice through links is listed once.
  */
 export async function listCandidateFiles(
   root: string,
   patterns: readonly PathPattern[],
   extensions: readonly string[],
-): Promise<string[]> {
+): Promise<CandidateFiles> {
   const wanted = new Set(extensions.map((e) => e.toLowerCase()));
   const seenDirs = new Set<string>();
   const files: string[] = [];
+  const linksOutsideRoot: string[] = [];
+  let realRoot = root;
 
   const visit = async (absolute: string, segments: string[]): Promise<void> => {
     const real = await realpath(absolute);
@@ -32,13 +43,17 @@ export async function listCandidateFiles(
       const child = join(absolute, entry.name);
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
+      const childSegments = [...segments, entry.name];
       if (entry.isSymbolicLink()) {
         const target = await stat(child).catch(() => undefined);
         if (!target) continue;
         isDir = target.isDirectory();
         isFile = target.isFile();
+        if (isDir && !isSameOrInside(await realpath(child), realRoot)) {
+          linksOutsideRoot.push(childSegments.join("/"));
+          continue;
+        }
       }
-      const childSegments = [...segments, entry.name];
       if (isDir) {
         if (patterns.some((p) => directoryMayMatch(p, childSegments))) await visit(child, childSegments);
       } else if (isFile && wanted.has(extname(entry.name).toLowerCase())) {
@@ -54,6 +69,7 @@ export async function listCandidateFiles(
     throw new LayoutError(`${root}: dataset root not found`, root);
   }
   if (!rootStat.isDirectory()) throw new LayoutError(`${root}: dataset root is not a directory`, root);
+  realRoot = await realpath(root);
   await visit(root, []);
-  return files.sort();
+  return { files: files.sort(), linksOutsideRoot: linksOutsideRoot.sort() };
 }

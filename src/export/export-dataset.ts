@@ -1,10 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readdir, rename, rm, rmdir, stat } from "node:fs/promises";
+import { mkdir, readFile, readdir, rename, rm, rmdir, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
+import { resolveManifestPath } from "../dataset/confine.js";
 import { DatasetError } from "../dataset/errors.js";
 import { fsyncDirectory, writeFileDurably } from "../io/durable-fs.js";
+import { outputOverlap } from "../io/path-overlap.js";
+import { writeError } from "../io/write-error.js";
 import type { Manifest, ManifestDataFile, ManifestVideo } from "../dataset/manifest.js";
-import { videosByFile } from "../dataset/manifest.js";
+import { incompleteness, videosByFile } from "../dataset/manifest.js";
 import { readManifest } from "../dataset/store.js";
 import { SHAPE_VALUES } from "../shape/shape.js";
 import { decodeDataFile, readFileHashed, type DataFileColumns } from "../dataset/data-file.js";
@@ -24,8 +27,13 @@ export interface ExportOptions {
    * Default 30.
    */
   block?: number;
-  /** Write into a directory that already has files (files of the same name are replaced). */
+  /** Write into an earlier export of lrnet-data that already has files (files of the same name are replaced). */
   overwrite?: boolean;
+  /**
+   * Export a dataset whose build has not finished or whose manifest does not hold together (refused otherwise):
+   * what can be read is written, and the report lists what is missing.
+   */
+  allowIncomplete?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -42,7 +50,16 @@ export interface ExportReport {
   folders: Record<string, number>;
   /** Text files already in the written folders that this export did not write (LRNet would read them too). */
   foreignFiles: string[];
+  /** With allowIncomplete: why the dataset is not whole (empty when it is). */
+  incomplete: string[];
+  /** Hidden staging folders of interrupted exports into the same directory, removed before this one. */
+  removedStaging: string[];
+  /** Videos the build failed on (in the manifest's failures): not in the dataset, so not exported. */
+  failed: { video: string; error: string }[];
 }
+
+/** Inside each export (and its staging folder): names the folder as lrnet-data's, for --overwrite and for cleanup. */
+export const EXPORT_MARKER = ".lrnet-data-export.json";
 
 /**
  * Writes a dataset's calibrated landmarks as LRNet's text files: one file per video, one line per frame that
@@ -57,13 +74,25 @@ export async function exportDataset(outDir: string, options: ExportOptions): Pro
   const block = options.block ?? 30;
   if (!Number.isInteger(block) || block < 0) throw new ExportError(`block must be a whole number >= 0, got ${block}`);
   const manifest = await loadManifest(outDir);
+  const incomplete = incompleteness(manifest);
+  if (incomplete.length > 0 && options.allowIncomplete !== true) {
+    throw new ExportError(
+      `${outDir}: not a complete dataset: ${incomplete[0]}${incomplete.length > 1 ? ` (and ${incomplete.length - 1} more)` : ""}; finish it (rerun its build), or pass --allow-incomplete to export what is there`,
+    );
+  }
+  const overlap = await outputOverlap({ flag: "-o", path: options.dir }, [{ flag: "the dataset", path: outDir }]);
+  if (overlap) throw new ExportError(`${overlap}: export into a directory apart from the dataset`);
   const layout = exportLayoutFor(manifest.source.layout);
   const targets = planTargets(manifest.videos, layout);
+  const removedStaging = await removeStaleStaging(options.dir);
   const target = await prepareDirectory(options.dir, options.overwrite ?? false);
   try {
     const report = await writeFiles(outDir, manifest, targets, target.root, options, layout, block);
     await target.finish();
     report.foreignFiles = await findForeignFiles(options.dir, report);
+    report.incomplete = incomplete;
+    report.removedStaging = removedStaging;
+    report.failed = manifest.failures.map((f) => ({ video: f.id, error: f.error }));
     return report;
   } catch (error) {
     await target.abort();
@@ -80,14 +109,33 @@ async function writeFiles(
   layout: ExportLayout,
   block: number,
 ): Promise<ExportReport> {
-  const report: ExportReport = { dir: options.dir, layout, files: [], skipped: [], droppedRows: 0, folders: {}, foreignFiles: [] };
+  const report: ExportReport = { dir: options.dir, layout, files: [], skipped: [], droppedRows: 0, folders: {}, foreignFiles: [], incomplete: [], removedStaging: [], failed: [] };
   const minimum = Math.max(block + 1, 2);
   const videosOf = videosByFile(manifest.videos);
+  const listed = new Set(manifest.data_files.map((f) => f.path));
+  // With --allow-incomplete, videos whose data file is not listed are reported, never silently dropped.
+  for (const [path, videos] of videosOf) {
+    if (!listed.has(path)) for (const video of videos) report.skipped.push({ video: video.id, reason: `its data file ${path} is not in the manifest's data_files` });
+  }
   let done = 0;
-  for (const file of manifest.data_files) {
-    const columns = await readDataFile(outDir, file);
+  for (const [index, file] of manifest.data_files.entries()) {
+    let columns: DataFileColumns;
+    try {
+      columns = await readDataFile(outDir, file, index);
+    } catch (error) {
+      if (!(error instanceof ExportError) || options.allowIncomplete !== true) throw error;
+      for (const video of videosOf.get(file.path) ?? []) report.skipped.push({ video: video.id, reason: error.message });
+      continue;
+    }
     for (const video of videosOf.get(file.path) ?? []) {
-      const lines = videoLines(file, video, columns);
+      let lines: string[];
+      try {
+        lines = videoLines(file, video, columns);
+      } catch (error) {
+        if (!(error instanceof ExportError) || options.allowIncomplete !== true) throw error;
+        report.skipped.push({ video: video.id, reason: error.message });
+        continue;
+      }
       report.droppedRows += video.data.row_count - lines.length;
       if (lines.length < minimum) {
         report.skipped.push({
@@ -97,7 +145,9 @@ async function writeFiles(
       } else {
         const path = targets.get(video.id)!;
         const target = join(root, path);
-        await mkdir(dirname(target), { recursive: true });
+        await mkdir(dirname(target), { recursive: true }).catch((error: unknown) => {
+          throw writeError(dirname(target), error, "cannot create the directory");
+        });
         await writeFileDurably(target, `${lines.join("\n")}\n`);
         report.files.push({ path, video: video.id, lines: lines.length });
         const folder = path.slice(0, path.lastIndexOf("/"));
@@ -154,28 +204,81 @@ interface ExportTarget {
 async function prepareDirectory(dir: string, overwrite: boolean): Promise<ExportTarget> {
   const info = await stat(dir).catch(() => null);
   if (info && !info.isDirectory()) throw new ExportError(`${dir}: exists and is not a directory`);
-  const empty = !info || (await readdir(dir)).length === 0;
+  const entries = info ? await readdir(dir) : [];
+  const empty = entries.length === 0;
   if (!empty && !overwrite) {
     throw new ExportError(`${dir}: not empty; LRNet reads every file in its folders, so export into an empty directory (or pass --overwrite)`);
   }
+  if (!empty && !entries.includes(EXPORT_MARKER)) {
+    throw new ExportError(`${dir}: not an export of lrnet-data (no ${EXPORT_MARKER}); --overwrite replaces files only in lrnet-data's own exports: export into a new or empty directory`);
+  }
   if (!empty) return { root: dir, finish: async () => undefined, abort: async () => undefined };
   const parent = dirname(resolve(dir));
-  await mkdir(parent, { recursive: true });
   const staging = join(parent, `.${basename(resolve(dir))}.export-${process.pid}-${randomBytes(4).toString("hex")}`);
-  await mkdir(staging);
+  try {
+    await mkdir(parent, { recursive: true });
+    await mkdir(staging);
+    await writeFile(join(staging, EXPORT_MARKER), `${JSON.stringify({ format: "lrnet-data/export", pid: process.pid, created_at: new Date().toISOString() })}\n`);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    throw writeError(staging, error, "cannot create the export's staging folder");
+  }
   return {
     root: staging,
     finish: async () => {
-      if (info) await rmdir(dir);
-      await rename(staging, dir);
+      try {
+        if (info) await rmdir(dir);
+        await rename(staging, dir);
+      } catch (error) {
+        throw writeError(dir, error, "cannot move the export into place");
+      }
       await fsyncDirectory(parent);
     },
     abort: () => rm(staging, { recursive: true, force: true }),
   };
 }
 
-async function readDataFile(outDir: string, file: ManifestDataFile): Promise<DataFileColumns> {
-  const path = join(outDir, file.path);
+/**
+ * Removes the staging folders that interrupted exports into `dir` left beside it: hidden, named
+ * `.<dir>.export-<pid>-<hex>`, holding lrnet-data's export marker, and made by a process that is gone. Any
+ * other folder, however named, is left alone.
+ */
+async function removeStaleStaging(dir: string): Promise<string[]> {
+  const parent = dirname(resolve(dir));
+  const prefix = `.${basename(resolve(dir))}.export-`;
+  const removed: string[] = [];
+  for (const entry of await readdir(parent, { withFileTypes: true }).catch(() => [])) {
+    if (!entry.isDirectory() || !entry.name.startsWith(prefix)) continue;
+    const match = /^(\d+)-[0-9a-f]{8}$/.exec(entry.name.slice(prefix.length));
+    if (!match) continue;
+    const path = join(parent, entry.name);
+    const marker = await readFile(join(path, EXPORT_MARKER), "utf8").catch(() => null);
+    if (marker === null || !marker.includes('"lrnet-data/export"')) continue;
+    const pid = Number(match[1]);
+    if (pid !== process.pid && processAlive(pid)) continue;
+    await rm(path, { recursive: true, force: true });
+    removed.push(path);
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+async function readDataFile(outDir: string, file: ManifestDataFile, index: number): Promise<DataFileColumns> {
+  let path: string;
+  try {
+    path = await resolveManifestPath(outDir, file.path, `data_files[${index}].path`);
+  } catch (error) {
+    if (error instanceof DatasetError) throw new ExportError(error.message);
+    throw error;
+  }
   const content = await readFileHashed(path).catch((error: NodeJS.ErrnoException) => {
     throw new ExportError(`${path}: ${error.code === "ENOENT" ? "missing" : `cannot be read (${error.code ?? error.message})`}; run lrnet-data validate`);
   });

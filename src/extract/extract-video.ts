@@ -17,6 +17,7 @@ export interface ExtractSettings {
 /** One video frame after detection, guard and calibration: everything a dataset row needs. */
 export interface ExtractedFrame {
   index: number;
+  /** Presentation time in seconds from the stream's start (its pts: right for variable frame rates too). */
   timeS: number;
   status: FrameStatus;
   /** The detector's 68 points in frame pixels (the followed face), null when nothing was detected. */
@@ -77,12 +78,14 @@ export async function* calibrateDetections(
   onProgress?: (p: ExtractProgress) => void,
 ): AsyncGenerator<ExtractedFrame> {
   const frames = info.frameCount;
-  for await (const step of calibrateFrames(cv, decodeFrames(info.path, { format: "bgr24", info }), plan, stableSizeOf(plan))) {
+  const decoded = decodeFrames(info.path, { format: "bgr24", info, timestamps: true });
+  for await (const step of calibrateFrames(cv, decoded, plan, stableSizeOf(plan))) {
     const detection = detections[step.index]!;
     onProgress?.({ pass: "calibrate", frame: step.index, frames });
     yield {
       index: step.index,
-      timeS: step.index / info.fps,
+      // The frame's own presentation time; index ÷ average rate only when the file gives it no pts.
+      timeS: step.frame.timeS ?? step.index / info.fps,
       status: step.status,
       raw: detection.shape,
       score: detection.score,

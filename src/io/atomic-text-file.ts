@@ -3,6 +3,7 @@ import { createWriteStream, type WriteStream } from "node:fs";
 import { open, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { fsyncDirectory, tempPathFor } from "./durable-fs.js";
+import { writeError } from "./write-error.js";
 
 const WRITE_CHUNK = 1 << 16;
 
@@ -20,7 +21,7 @@ export class AtomicTextFile {
     this.tempPath = tempPathFor(path);
     this.stream = createWriteStream(this.tempPath, { flags: "wx" });
     this.stream.on("error", (err) => {
-      this.failure = err;
+      this.failure = writeError(path, err);
     });
   }
 
@@ -38,17 +39,34 @@ export class AtomicTextFile {
   }
 
   async commit(): Promise<void> {
-    await this.flush();
-    this.stream.end();
-    await once(this.stream, "finish");
-    if (this.failure) throw this.failure;
-    const handle = await open(this.tempPath, "r");
+    await this.prepare();
+    await this.publish();
+  }
+
+  /** Everything but the rename: the lines are on disk under the temporary name (a caller may write a companion file, then publish). */
+  async prepare(): Promise<void> {
     try {
-      await handle.sync();
-    } finally {
-      await handle.close();
+      await this.flush();
+      if (this.failure) throw this.failure;
+      this.stream.end();
+      await Promise.race([once(this.stream, "finish"), once(this.stream, "close")]);
+      if (this.failure) throw this.failure;
+      const handle = await open(this.tempPath, "r");
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      throw writeError(this.path, this.failure ?? error);
     }
-    await rename(this.tempPath, this.path);
+  }
+
+  /** Renames the prepared file over its destination. */
+  async publish(): Promise<void> {
+    await rename(this.tempPath, this.path).catch((error: unknown) => {
+      throw writeError(this.path, error);
+    });
     await fsyncDirectory(dirname(this.path));
   }
 

@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { resolveManifestPath } from "../dataset/confine.js";
 import type { Manifest, ManifestVideo } from "../dataset/manifest.js";
 import { videosByFile } from "../dataset/manifest.js";
 import { readFile } from "node:fs/promises";
@@ -43,13 +43,26 @@ export interface VideoToLookAt {
  * Reads the trajectories of the given videos from their data files (each file read once) and pairs them
  * with the videos. A file that cannot be read leaves its videos without a trace, with the reason.
  */
-export async function collectTraces(outDir: string, videos: readonly ManifestVideo[]): Promise<Map<string, VideoToLookAt>> {
+export async function collectTraces(
+  outDir: string,
+  manifest: Manifest,
+  videos: readonly ManifestVideo[],
+  allowIncomplete = false,
+): Promise<Map<string, VideoToLookAt>> {
   const result = new Map<string, VideoToLookAt>();
+  const indexOf = new Map(manifest.videos.map((v, i) => [v.id, i]));
   for (const [file, inFile] of videosByFile(videos)) {
     let columns: DataFileColumns | null = null;
     let error: string | undefined;
+    // The one resolver: a path that leaves the dataset is refused (or, with allowIncomplete, left without a trace).
+    const path = await resolveManifestPath(outDir, file, `videos[${indexOf.get(inFile[0]!.id) ?? "?"}].data.file`).catch((e: Error) => {
+      if (!allowIncomplete) throw e;
+      error = e.message;
+      return null;
+    });
     try {
-      const bytes = new Uint8Array(await readFile(join(outDir, file)));
+      if (path === null) throw new Error(error);
+      const bytes = new Uint8Array(await readFile(path));
       columns = (await decodeDataFile(bytes, { columns: ["video_id", "frame", "landmarks", "raw", "status"] })).columns;
     } catch (e) {
       error = `${file} could not be read (${(e as Error).message.split("\n")[0]})`;

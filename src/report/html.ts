@@ -33,6 +33,8 @@ export interface ReportInput {
   byJitter: readonly VideoToLookAt[];
   generatedAt: Date;
   toolVersion: string;
+  /** Why the dataset is not whole (a report made with --allow-incomplete); empty when it is. */
+  incomplete?: readonly string[];
 }
 
 /** The whole report page: one HTML file with inline CSS and SVG, no scripts, nothing fetched. */
@@ -67,7 +69,7 @@ ${sections.join("\n")}
 `;
 }
 
-function overview({ manifest, outDir }: ReportInput): string {
+function overview({ manifest, outDir, incomplete = [] }: ReportInput): string {
   const frames = manifest.videos.reduce((s, v) => s + v.frames, 0);
   const detected = manifest.videos.reduce((s, v) => s + v.status_counts.detected, 0);
   const real = manifest.videos.filter((v) => v.label === "real").length;
@@ -81,6 +83,7 @@ the face (<i>raw</i> landmarks, in pixels), and a calibration step steadied them
 (<i>calibrated</i> landmarks, between −1 and 1): LRNet learns from the calibrated ones. Each video is labelled <b>real</b>
 or <b>fake</b> and belongs to one <b>split</b>: train (to learn from), val (to tune) or test (to measure).</p>
 ${manifest.state === "complete" ? "" : `<p class="warn">The build that made this dataset has not finished (state “${esc(manifest.state)}”): the figures below cover only the videos done so far.</p>`}
+${incomplete.length === 0 ? "" : `<p class="warn">This dataset is incomplete (report made with --allow-incomplete):</p><ul class="warn">${incomplete.map((p) => `<li>${esc(p)}</li>`).join("")}</ul>`}
 <div class="cards">
 ${card(manifest.videos.length.toLocaleString("en-US"), "videos")}
 ${card(`${real.toLocaleString("en-US")} / ${(manifest.videos.length - real).toLocaleString("en-US")}`, "real / fake")}

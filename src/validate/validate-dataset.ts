@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { isTempFileName } from "../io/durable-fs.js";
+import { manifestPathFields, pathEscape, resolveManifestPath } from "../dataset/confine.js";
 import { MANIFEST_FILE, validateManifest, type Manifest, type ManifestDataFile, type ManifestVideo, videosByFile } from "../dataset/manifest.js";
 import { DATA_DIR } from "../dataset/partition.js";
 import { readFileHashed, type HashedBytes } from "../dataset/data-file.js";
@@ -154,7 +155,12 @@ async function loadManifest(outDir: string, findings: Findings): Promise<Manifes
   }
   const check = validateManifest(json);
   for (const problem of check.errors) findings.error("manifest", `${MANIFEST_FILE} does not match its schema: ${problem}`, where);
-  return check.valid ? (json as Manifest) : null;
+  if (!check.valid) return null;
+  for (const { field, path } of manifestPathFields(json as Manifest)) {
+    const reason = pathEscape(path);
+    if (reason) findings.error("manifest", `${MANIFEST_FILE}: ${field} "${path}" ${reason}, outside ${outDir}; it is not read`, where);
+  }
+  return json as Manifest;
 }
 
 /**
@@ -208,7 +214,15 @@ async function checkDataFiles(
       while (inFlight.size > checker.parallel) await Promise.race(inFlight);
       const file = files[i]!;
       const own = new Findings();
-      const content = await readFileHashed(join(outDir, file.path)).catch((error: NodeJS.ErrnoException) => error);
+      const content = await resolveManifestPath(outDir, file.path, `data_files[${i}].path`)
+        .then((path) => readFileHashed(path))
+        .catch((error: NodeJS.ErrnoException) => error);
+      if (content instanceof Error && content.name === "ConfinementError") {
+        own.error("files", content.message, { file: file.path, video: file.videos[0]! });
+        perFile[i] = own.list;
+        options.onProgress?.(++done, files.length, file.path);
+        continue;
+      }
       if (content instanceof Error) {
         const what = content.code === "ENOENT" ? "is missing" : `cannot be read (${content.code ?? content.message})`;
         own.error("files", `${file.path} ${what}; its ${plural(file.videos.length, "video")} (${listSome(file.videos)}) are unavailable`, {

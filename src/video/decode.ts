@@ -2,6 +2,7 @@ import { spawn, type ChildProcessByStdio } from "node:child_process";
 import type { Readable } from "node:stream";
 import { VideoDecodeError } from "./errors.js";
 import { LogLines, errorMessages, ffmpegReason } from "./ffmpeg-log.js";
+import { ShowinfoTimes } from "./frame-times.js";
 import { assertVideoFileExists, ffmpegInput, probeVideo } from "./probe.js";
 import { PullReader } from "./pull-reader.js";
 import type { Frame, PixelFormat, VideoInfo } from "./types.js";
@@ -12,6 +13,8 @@ export interface DecodeOptions {
   info?: VideoInfo;
   /** Aborting stops ffmpeg; the generator then throws the signal's reason. */
   signal?: AbortSignal;
+  /** Give each frame its own presentation time (`timeS`, from ffmpeg's showinfo filter; right for variable frame rates). */
+  timestamps?: boolean;
 }
 
 export function frameChannels(format: PixelFormat): 3 | 4 {
@@ -47,19 +50,33 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
   const { width, height } = info;
   const frameBytes = width * height * frameChannels(format);
   const input = ffmpegInput(path);
+  // showinfo logs each frame's pts at level info; then only lines tagged error and above count as errors.
+  const times = options.timestamps ? new ShowinfoTimes() : null;
   // -xerror: stop at the first decode error rather than conceal it and carry on with damaged frames.
   const child = spawn(
     info.decoder.path,
     [
-      "-nostdin", "-hide_banner", "-loglevel", "error", "-xerror",
+      "-nostdin", "-hide_banner", "-loglevel", times ? "level+info" : "error", "-xerror",
       "-i", input, "-map", "0:V:0", "-vsync", "passthrough",
+      ...(times ? ["-vf", "showinfo"] : []),
       "-f", "rawvideo", "-pix_fmt", format, "-",
     ],
     { stdio: ["ignore", "pipe", "pipe"], windowsHide: true },
   );
   const exited = waitForExit(child);
   const log = new LogLines();
-  child.stderr.on("data", (chunk: Buffer) => log.push(chunk));
+  if (times) {
+    const lines = new LineSplitter((line) => {
+      if (!times.push(line)) log.push(`${line}\n`);
+    });
+    child.stderr.on("data", (chunk: Buffer) => lines.push(chunk));
+    child.stderr.on("close", () => {
+      lines.flush();
+      times.end();
+    });
+  } else {
+    child.stderr.on("data", (chunk: Buffer) => log.push(chunk));
+  }
   const onAbort = (): void => void child.kill("SIGKILL");
   signal?.addEventListener("abort", onAbort, { once: true });
 
@@ -79,7 +96,8 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
         offset += take;
         if (filled === frameBytes) {
           signal?.throwIfAborted();
-          yield { index, width, height, format, data: frame };
+          const timeS = times ? await times.timeOf(index) : null;
+          yield { index, width, height, format, data: frame, ...(timeS === null ? {} : { timeS }) };
           index++;
           frame = null;
           filled = 0;
@@ -89,7 +107,7 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
     const exit = await exited;
     done = true;
     signal?.throwIfAborted();
-    const failure = decodeFailure(exit, log, [input, path], { decoded: index, expected: info.frameCount, partialBytes: filled, frameBytes });
+    const failure = decodeFailure(exit, log, times !== null, [input, path], { decoded: index, expected: info.frameCount, partialBytes: filled, frameBytes });
     if (failure) throw new VideoDecodeError(path, index - 1, info.frameCount, failure);
   } finally {
     signal?.removeEventListener("abort", onAbort);
@@ -100,10 +118,11 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
 function decodeFailure(
   exit: Exit,
   log: LogLines,
+  levelPrefixed: boolean,
   inputNames: readonly string[],
   output: { decoded: number; expected: number; partialBytes: number; frameBytes: number },
 ): string | null {
-  const reported = ffmpegReason(errorMessages(log.lines(), false), inputNames);
+  const reported = ffmpegReason(errorMessages(log.lines(), levelPrefixed), inputNames);
   if (exit.error) return `ffmpeg could not run: ${exit.error.message}`;
   if (exit.code !== 0) return reported ?? `ffmpeg failed (${exit.signal ?? `exit code ${exit.code}`})`;
   if (reported) return reported;
@@ -128,5 +147,23 @@ async function stop(child: ChildProcessByStdio<null, Readable, Readable>, exited
     await exited;
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** Splits a byte stream into lines (any of \n, \r\n, \r) and hands each to `onLine`. */
+class LineSplitter {
+  private partial = "";
+
+  constructor(private readonly onLine: (line: string) => void) {}
+
+  push(chunk: Buffer): void {
+    const parts = (this.partial + chunk.toString()).split(/\r\n|\r|\n/);
+    this.partial = parts.pop() ?? "";
+    for (const line of parts) if (line !== "") this.onLine(line);
+  }
+
+  flush(): void {
+    if (this.partial !== "") this.onLine(this.partial);
+    this.partial = "";
   }
 }

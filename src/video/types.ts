@@ -31,4 +31,9 @@ export interface Frame {
   format: PixelFormat;
   /** width × height × (3 | 4) bytes, row-major, no padding. Owned by the consumer. */
   data: Uint8Array;
+  /**
+   * Presentation time in seconds from the stream's start (the frame's own pts), when decoded with
+   * `timestamps`; absent otherwise, or when the file gives the frame no pts.
+   */
+  timeS?: number;
 }
