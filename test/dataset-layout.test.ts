@@ -305,15 +305,16 @@ test("duplicate ids, bad partition values and malformed layouts are errors", asy
   assert.throws(() => loadLayout("nope"), /unknown layout "nope" \(known: dfo, ffpp, folder\)/);
 });
 
-test("symbolic links to clips and directories are followed", async () => {
+test("symbolic links to clips are followed; linked directories that lead outside the root are not walked", async () => {
   const target = tree(["clip.mp4"]);
   const root = tree([]);
   try {
     mkdirSync(join(root, "real"));
     symlinkSync(join(target, "clip.mp4"), join(root, "real", "linked.mp4"));
     symlinkSync(target, join(root, "fake"));
-    const { videos } = await discoverVideos(loadLayout("folder"), root);
-    assert.deepEqual(videos.map((v) => [v.id, v.label]), [["fake/clip", "fake"], ["real/linked", "real"]]);
+    const { videos, linksOutsideRoot } = await discoverVideos(loadLayout("folder"), root);
+    assert.deepEqual(videos.map((v) => [v.id, v.label]), [["real/linked", "real"]]);
+    assert.deepEqual(linksOutsideRoot, ["fake"], "the linked folder outside --root is reported, not walked");
   } finally {
     rmSync(root, { recursive: true, force: true });
     rmSync(target, { recursive: true, force: true });

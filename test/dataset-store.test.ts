@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -10,6 +10,7 @@ import { PartWriter, encodePart } from "../src/dataset/parquet-writer.js";
 import { syntheticVideoRows } from "../src/dataset/synthetic.js";
 import { MANIFEST_FILE, manifestInconsistencies, summarizeVideo, validateManifest, type BuildConfiguration, type ManifestSource, type VideoSummary } from "../src/dataset/manifest.js";
 import { ConfigurationChangedError, StoreError } from "../src/dataset/errors.js";
+import { JOURNAL_FILE } from "../src/dataset/ownership.js";
 import { configurationFingerprint } from "../src/dataset/fingerprint.js";
 import type { VideoEntry } from "../src/dataset/types.js";
 import { CONFIGURATION, SOURCE } from "./helpers/small-dataset.js";
@@ -143,18 +144,26 @@ test("crash between the data file's rename and the manifest update: the orphan i
   try {
     await build(out, { crashAfterCommits: 1 });
     const before = JSON.parse(readFileSync(join(out, MANIFEST_FILE), "utf8"));
-    // The next part made it to its final name, but the manifest was never replaced.
+    // The next part was journalled and made it to its final name, but the manifest was never replaced.
     const pending = entries.filter((e) => !before.videos.some((v: { id: string }) => v.id === e.id) && e.split === "train").slice(0, 1);
     const orphan = encodePart({ split: "train", method: "Deepfakes", compression: "c23" }, pending.map(rowsOf));
+    appendFileSync(join(out, JOURNAL_FILE), `file ${orphan.path}\n`);
     mkdirSync(dirname(join(out, orphan.path)), { recursive: true });
     writeFileSync(join(out, orphan.path), orphan.bytes);
+    // A file of the user's with the same kind of name, never journalled: not ours, so never deleted.
+    const planted = "data/split=train/method=Deepfakes/compression=c23/part-00000000deadbeef.parquet";
+    writeFileSync(join(out, planted), "the user's own file\n");
 
     const state = await findCommittedVideos(out, configuration);
-    assert.deepEqual(state.orphanFiles, [orphan.path]);
+    assert.deepEqual(state.orphanFiles, [orphan.path, planted].sort());
     assert.equal(state.committed.has(pending[0]!.id), false, "an orphan's videos are not committed");
 
     const rerun = await build(out);
     assert.ok(rerun.done.includes(pending[0]!.id));
+    assert.deepEqual(rerun.resume.removedOrphanFiles, [orphan.path]);
+    assert.deepEqual(rerun.resume.foreignFiles, [planted]);
+    assert.equal(readFileSync(join(out, planted), "utf8"), "the user's own file\n");
+    rmSync(join(out, planted));
     const after = JSON.parse(readFileSync(join(out, MANIFEST_FILE), "utf8"));
     assert.deepEqual(parquetFilesOnDisk(out), after.data_files.map((f: { path: string }) => f.path), "only listed files remain");
     const values = await valuesPerVideo(out);
@@ -170,14 +179,19 @@ test("temporary files left by a crash (data and manifest) are removed at start",
   try {
     await build(out, { crashAfterCommits: 1 });
     const partDir = join(out, "data/split=train/method=Deepfakes/compression=c23");
+    // The crashed run had journalled its token; its temporary names carry it.
+    appendFileSync(join(out, JOURNAL_FILE), "token 4242-0a1b2c3d\n");
     const dataTemp = join(partDir, ".part-0123456789abcdef.parquet.tmp-4242-0a1b2c3d");
-    const manifestTemp = join(out, ".manifest.json.tmp-4242-deadbeef");
+    const manifestTemp = join(out, ".manifest.json.tmp-4242-0a1b2c3d");
+    const foreignTemp = join(partDir, ".part-0123456789abcdef.parquet.tmp-4242-deadbeef");
     writeFileSync(dataTemp, "half a file");
     writeFileSync(manifestTemp, "{ half");
+    writeFileSync(foreignTemp, "a temporary-looking name no journal recorded");
     const { store, resume } = await DatasetStore.open(out, { configuration, source, tool });
     await store.close();
-    assert.deepEqual(resume.removedTempFiles.sort(), [".manifest.json.tmp-4242-deadbeef", "data/split=train/method=Deepfakes/compression=c23/.part-0123456789abcdef.parquet.tmp-4242-0a1b2c3d"]);
+    assert.deepEqual(resume.removedTempFiles.sort(), [".manifest.json.tmp-4242-0a1b2c3d", "data/split=train/method=Deepfakes/compression=c23/.part-0123456789abcdef.parquet.tmp-4242-0a1b2c3d"]);
     assert.equal(existsSync(dataTemp) || existsSync(manifestTemp), false);
+    assert.equal(existsSync(foreignTemp), true, "a temporary name without a journalled token is not ours");
     assert.ok(resume.committed.size > 0, "committed videos survive");
   } finally {
     rmSync(out, { recursive: true, force: true });

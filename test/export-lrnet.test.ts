@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
 import type { VideoEntry } from "../src/dataset/types.js";
 import type { Manifest } from "../src/dataset/manifest.js";
-import { exportDataset } from "../src/export/export-dataset.js";
+import { EXPORT_MARKER, exportDataset } from "../src/export/export-dataset.js";
 import { flattenId } from "../src/export/layout.js";
 import { parseLrnetText } from "../src/export/lrnet-txt.js";
 import { buildSmallDataset, fake, original, SOURCE, syntheticVideo, videoFromShapes } from "./helpers/small-dataset.js";
@@ -20,13 +20,15 @@ function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/** The files an export wrote for LRNet (its hidden marker, EXPORT_MARKER, aside: LRNet reads only the split folders). */
 function filesUnder(dir: string): string[] {
+  assert.ok(readdirSync(dir).includes(EXPORT_MARKER), `${dir} carries lrnet-data's export marker`);
   const found: string[] = [];
   const walk = (rel: string): void => {
     for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
       const path = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) walk(path);
-      else found.push(path);
+      else if (path !== EXPORT_MARKER) found.push(path);
     }
   };
   walk("");
@@ -165,8 +167,15 @@ test("export: refuses a non-empty directory and a changed data file, leaving no 
     const manifest: Manifest = await buildSmallDataset(out, [syntheticVideo(original("000", "train")), syntheticVideo(original("001", "train"))]);
     writeFileSync(join(dir, "notes.txt"), "mine\n");
     await assert.rejects(exportDataset(out, { format: "lrnet", dir }), { name: "ExportError", message: /not empty; LRNet reads every file/ });
+    await assert.rejects(exportDataset(out, { format: "lrnet", dir, overwrite: true }), { name: "ExportError", message: /not an export of lrnet-data \(no \.lrnet-data-export\.json\)/ });
+    assert.deepEqual(readdirSync(dir), ["notes.txt"], "--overwrite touches no folder lrnet-data did not export into");
+    rmSync(join(dir, "notes.txt"));
+    await exportDataset(out, { format: "lrnet", dir });
+    writeFileSync(join(dir, "notes.txt"), "mine\n");
+    await assert.rejects(exportDataset(out, { format: "lrnet", dir }), { name: "ExportError", message: /not empty; LRNet reads every file/ });
     const report = await exportDataset(out, { format: "lrnet", dir, overwrite: true });
     assert.equal(report.files.length, 2);
+    assert.equal(readFileSync(join(dir, "notes.txt"), "utf8"), "mine\n", "files it did not write stay");
 
     const fresh = join(dir, "again");
     const path = join(out, manifest.data_files[0]!.path);
