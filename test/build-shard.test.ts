@@ -134,7 +134,7 @@ test("merge refuses overlapping, inconsistent, incomplete or altered shards with
   await refuse([shardDirs[0]!, shardDirs[1]!, altered], /sha256 .* says .*; the shard's file was altered/);
 
   // A non-empty output.
-  await refuse(shardDirs, /is not empty \(it holds a dataset\)/, { out: whole });
+  await refuse(shardDirs, /holds a dataset \(manifest\.json\); merge into a new or empty directory/, { out: whole });
 });
 
 test("merge CLI: one-line errors, exit 1; --allow-missing-shards merges a part", async () => {

@@ -10,6 +10,7 @@ import { OPENFACE_MIN_CONFIDENCE } from "../openface/to-detections.js";
 import { OPENFACE_GUARD, openFaceGuardedPlan } from "../openface/guarded-plan.js";
 import { CALIBRATION } from "../calibrate/constants.js";
 import { runRecord } from "./run-record.js";
+import { refuseOutputOverInputs } from "./output-guard.js";
 import { shapesInFileOrder } from "../openface/align.js";
 import type { OpenFaceTable } from "../openface/types.js";
 import { OpenFaceCsvError } from "../openface/errors.js";
@@ -74,6 +75,7 @@ export async function runCalibrateCommand(argv: string[]): Promise<number> {
   const video = required(values.video, "--video");
   const csvPath = required(values.openface, "--openface");
   const out = required(values.out, "--out");
+  await refuseOutputOverInputs(out, [{ flag: "--video", path: video }, { flag: "--openface", path: csvPath }]);
   const faceId = values["face-id"] === undefined ? undefined : parseFaceId(values["face-id"]);
   if (values.parity && faceId !== undefined) throw new UsageError("--face-id cannot be combined with --parity (the reference takes every row)");
 

@@ -14,6 +14,7 @@ import { probeVideo } from "../video/probe.js";
 import { VideoEncoder } from "../video/encode.js";
 import { UsageError } from "./errors.js";
 import { runRecord } from "./run-record.js";
+import { refuseOutputOverInputs } from "./output-guard.js";
 import { FrameProgress } from "./frame-progress.js";
 import { openLineSink } from "./line-sink.js";
 import { RunSummary } from "./run-summary.js";
@@ -75,6 +76,7 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
   if (mode !== "image" && mode !== "video") throw new UsageError(`--mode takes image or video, got "${mode}"`);
   const video = values.video;
   const out = values.out;
+  await refuseOutputOverInputs(out, [{ flag: "--video", path: video }, values.model === undefined ? null : { flag: "--model", path: values.model }]);
 
   const started = performance.now();
   const info = await probeVideo(video);

@@ -202,7 +202,10 @@ export class DatasetStore {
       if (await owned.removeOwnedFile(path)) removedOrphanFiles.push(path);
       else foreignFiles.push(path);
     }
-    for (const { path } of state.brokenFiles) await owned.removeOwnedFile(path);
+    for (const { path, reason } of state.brokenFiles) {
+      // A listed file whose bytes changed, and that the journal does not name, is someone else's now: it stays.
+      if (!(await owned.removeOwnedFile(path)) && reason !== "missing") foreignFiles.push(path);
+    }
     await owned.pruneOwnedDirectories();
 
     const tool = options.tool ?? readToolInfo();

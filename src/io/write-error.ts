@@ -9,6 +9,7 @@ const REASONS: Readonly<Record<string, string>> = {
   ENOTDIR: "a part of the path is not a directory",
   EMFILE: "too many open files",
   EIO: "input/output error",
+  ENOENT: "a folder on its path does not exist",
 };
 
 /**

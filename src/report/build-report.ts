@@ -1,6 +1,6 @@
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { DatasetError } from "../dataset/errors.js";
-import { writeFileDurably } from "../io/durable-fs.js";
+import { makeDirectoryDurably, writeFileDurably } from "../io/durable-fs.js";
 import { isSameOrInside, realPathOf } from "../io/path-overlap.js";
 import { incompleteness, type Manifest } from "../dataset/manifest.js";
 import { JOURNAL_FILE, LOCK_FILE, OWNER_FILE } from "../dataset/ownership.js";
@@ -66,6 +66,7 @@ export async function writeReport(outDir: string, htmlPath: string, options: Rep
     throw new ReportError(`-o ${htmlPath} would replace a file of the dataset ${outDir}; write the report elsewhere`);
   }
   const { html, incomplete } = await makeReport(outDir, options);
+  await makeDirectoryDurably(dirname(resolve(htmlPath)));
   await writeFileDurably(htmlPath, html);
   return { bytes: Buffer.byteLength(html), incomplete };
 }

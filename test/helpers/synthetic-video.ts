@@ -6,7 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { open, rm, stat, writeFile } from "node:fs/promises";
+import { open, rename, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, extname, join } from "node:path";
 import { once } from "node:events";
@@ -192,6 +192,24 @@ export async function concatClip(path: string, times: number, dir?: string): Pro
   const ffmpeg = await resolveFfmpeg();
   await runEncoder(ffmpeg.path, ["-f", "concat", "-safe", "0", "-i", list, "-map", "0:v", "-c", "copy", target], null);
   return target;
+}
+
+/**
+ * A variable-frame-rate copy of an h264-lossless clip, in place: same frames (lossless), frame i presented at
+ * `ticks(i)` / `ticksPerSecond` seconds (integer ticks in a 1/ticksPerSecond time base, so no rounding), written
+ * with `-vsync vfr` so no frame is duplicated or dropped to even the rate out. Returns the presentation times.
+ */
+export async function retimeClip(path: string, ticks: (index: number) => number, frames: number, ticksPerSecond: number): Promise<number[]> {
+  const times = Array.from({ length: frames }, (_, i) => ticks(i));
+  for (let i = 1; i < frames; i++) if (!(times[i]! > times[i - 1]!) || !Number.isInteger(times[i])) throw new Error("ticks must be increasing integers");
+  // setpts as a piecewise expression over N: one if() per frame is too long, so pass the ticks as steps.
+  const steps = times.map((t, i) => (i === 0 ? `${t}` : `${t - times[i - 1]!}*gte(N,${i})`)).join("+");
+  const retimed = `${path}.vfr${extname(path)}`;
+  const ffmpeg = await resolveFfmpeg();
+  await runEncoder(ffmpeg.path, ["-i", path, "-vf", `settb=1/${ticksPerSecond},setpts='${steps}'`, "-vsync", "vfr", ...CODECS["h264-lossless"].args, retimed], null);
+  await rm(path);
+  await rename(retimed, path);
+  return times.map((t) => t / ticksPerSecond);
 }
 
 let sharedDir: string | null = null;
