@@ -15,7 +15,10 @@ failures. Nothing is recomputed: the shards' manifests already record every summ
 Refused, with one line naming the shard: a shard whose build has not finished; shards with different
 configuration fingerprints or layouts; the same video (or shard number) in two shards; a data file that is
 missing or altered; shards of different N; a missing shard K of N (unless --allow-missing-shards); an OUT that
-is not new or empty.
+is not new or empty (or the leftovers of an interrupted merge, of which only the files that merge recorded
+writing are removed), or that is, holds or lies inside a shard; a manifest path outside its shard.
+
+Exit codes: 0 merged; 1 refused or error (one line; no manifest written, so OUT is not a dataset); 2 usage.
 
 Options:
   -o, --out DIR             the merged dataset (a new or empty directory)

@@ -20,7 +20,8 @@ Checks the output directory OUT of lrnet-data build:
     through a fake 000_003 whose source 003 sits in another split)
   - every video has more frames with landmarks than a training block (LRNet takes none otherwise)
   - every video has its face detected in enough frames; failed videos within the allowed share
-Every problem names its file, video and frame. Data files are read once each.
+Every problem names its file, video and frame. Data files are read once each, and only inside OUT: a
+manifest path that is absolute, climbs out with "..", or leads out through a link is an error naming its field.
 
 Options:
   --json                   print the whole report as JSON (every finding) instead of the summary
