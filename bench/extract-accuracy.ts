@@ -26,7 +26,7 @@ import { loadOpenCv } from "../src/calibrate/opencv.js";
 import { formatLrnetLine, parseLrnetText } from "../src/export/lrnet-txt.js";
 import type { FaceDetector } from "../src/extract/detect-sequence.js";
 import { extractVideo } from "../src/extract/extract-video.js";
-import type { RunningMode } from "../src/extract/mediapipe/landmarker.js";
+import type { RunningMode } from "../src/mediapipe-runtime/landmarker.js";
 import { IBUG_REGIONS, MESH_MAPPINGS } from "../src/extract/mesh-to-ibug.js";
 import { openDetector } from "../src/extract/open-detector.js";
 import { MEDIAPIPE_GUARD } from "../src/extract/settings.js";

@@ -7,7 +7,7 @@
 import { calibrateFrames, stableSizeOf } from "../src/calibrate/calibrate-frames.js";
 import { loadOpenCv } from "../src/calibrate/opencv.js";
 import { detectSequence, type FaceDetector } from "../src/extract/detect-sequence.js";
-import type { RunningMode } from "../src/extract/mediapipe/landmarker.js";
+import type { RunningMode } from "../src/mediapipe-runtime/landmarker.js";
 import { openDetector } from "../src/extract/open-detector.js";
 import { DEFAULT_MAPPING, MEDIAPIPE_GUARD } from "../src/extract/settings.js";
 import { guardSequence } from "../src/guard/guard.js";

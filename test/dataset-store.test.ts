@@ -5,13 +5,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { DatasetStore, findCommittedVideos } from "../src/dataset/store.js";
-import { PartWriter, encodePart } from "../src/dataset/parquet-writer.js";
-import { syntheticVideoRows } from "../src/dataset/synthetic.js";
-import { MANIFEST_FILE, manifestInconsistencies, summarizeVideo, validateManifest, type BuildConfiguration, type ManifestSource, type VideoSummary } from "../src/dataset/manifest.js";
-import { ConfigurationChangedError, StoreError } from "../src/dataset/errors.js";
-import { configurationFingerprint } from "../src/dataset/fingerprint.js";
-import type { VideoEntry } from "../src/dataset/types.js";
+import { DatasetStore, findCommittedVideos } from "../src/store/store.js";
+import { PartWriter, encodePart } from "../src/store/parquet-writer.js";
+import { syntheticVideoRows } from "../src/store/synthetic.js";
+import { MANIFEST_FILE, manifestInconsistencies, summarizeVideo, validateManifest, type BuildConfiguration, type ManifestSource, type VideoSummary } from "../src/store/manifest.js";
+import { ConfigurationChangedError, StoreError } from "../src/store/errors.js";
+import { configurationFingerprint } from "../src/store/fingerprint.js";
+import type { VideoEntry } from "../src/store/types.js";
 import { CONFIGURATION, SOURCE } from "./helpers/small-dataset.js";
 
 const configuration: BuildConfiguration = CONFIGURATION;

@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { loadOpenCv } from "../src/calibrate/opencv.js";
 import { detectSequence, type FaceDetector } from "../src/extract/detect-sequence.js";
 import { extractVideo } from "../src/extract/extract-video.js";
-import type { FaceResult } from "../src/extract/mediapipe/landmarker.js";
+import type { FaceResult } from "../src/mediapipe-runtime/landmarker.js";
 import { COMMON_MAPPING, meshToIbug } from "../src/extract/mesh-to-ibug.js";
 import { CALIBRATED_COLOUR, drawPoints } from "../src/extract/overlay.js";
 import { MEDIAPIPE_GUARD } from "../src/extract/settings.js";

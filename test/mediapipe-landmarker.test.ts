@@ -7,8 +7,8 @@ import { Worker } from "node:worker_threads";
 import {
   decodeFaceDetection,
   withDetectionsOutput,
-} from "../src/extract/mediapipe/face-detections.js";
-import { pointBounds, scoreFaces } from "../src/extract/mediapipe/face-scores.js";
+} from "../src/mediapipe-runtime/face-detections.js";
+import { pointBounds, scoreFaces } from "../src/mediapipe-runtime/face-scores.js";
 import {
   createFaceLandmarker,
   MediaPipeError,
@@ -16,11 +16,11 @@ import {
   MonotonicClock,
   type FaceResult,
   type NodeFaceLandmarker,
-} from "../src/extract/mediapipe/landmarker.js";
-import { MEDIAPIPE_METRICS_HOST, unimplementedWebGlCalls } from "../src/extract/mediapipe/node-shims.js";
-import { lengthDelimitedField, stringField, wireFields, concatBytes } from "../src/extract/mediapipe/protobuf-wire.js";
+} from "../src/mediapipe-runtime/landmarker.js";
+import { MEDIAPIPE_METRICS_HOST, unimplementedWebGlCalls } from "../src/mediapipe-runtime/node-shims.js";
+import { lengthDelimitedField, stringField, wireFields, concatBytes } from "../src/mediapipe-runtime/protobuf-wire.js";
 import { COMMON_MAPPING } from "../src/extract/mesh-to-ibug.js";
-import { resolveModel } from "../src/extract/model/resolve-model.js";
+import { resolveModel } from "../src/model-bundle/resolve-model.js";
 import { decodeFrames } from "../src/video/decode.js";
 import type { Frame } from "../src/video/types.js";
 import { NO_FIXTURES, lrnetFixtures, repoRoot } from "./helpers/paths.js";

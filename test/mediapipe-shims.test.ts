@@ -9,7 +9,7 @@ import {
   prepareWasm,
   setWebGlReporter,
   unimplementedWebGlCalls,
-} from "../src/extract/mediapipe/node-shims.js";
+} from "../src/mediapipe-runtime/node-shims.js";
 
 const GL = CpuWebGL2Context as unknown as Record<string, number>;
 

@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
 import { availableParallelism } from "node:os";
-import { runBuild, type BuildOptions, type BuildSummary } from "../build/run-build.js";
-import { parseShard } from "../build/shard.js";
-import type { RunningMode } from "../extract/mediapipe/landmarker.js";
+import { runBuild, type BuildOptions, type BuildSummary } from "../batch/run-build.js";
+import { parseShard } from "../batch/shard.js";
+import type { RunningMode } from "../mediapipe-runtime/landmarker.js";
 import { formatValidationSummary, validateDataset } from "../validate/index.js";
 import { BuildProgress } from "./build-progress.js";
 import { UsageError } from "./errors.js";
@@ -19,7 +19,7 @@ Usage:
   lrnet-data build --layout ffpp --root ROOT --splits DIR -o OUT [filters] [source] [--workers N] [--shard K/N]
   lrnet-data build --layout folder --root ROOT -o OUT [--pattern PATTERN | --list FILE] [source]
 
-Finds the videos of ROOT as the layout declares them (manifests/layouts/*.json), gets 68 landmarks per frame
+Finds the videos of ROOT as the layout declares them (layouts/*.json), gets 68 landmarks per frame
 (MediaPipe Face Landmarker, or OpenFace CSVs), applies LRNet's guard and calibration, and writes one row per
 decoded frame to OUT/data/split=…/method=…/compression=…/part-*.parquet (ZSTD), described by OUT/manifest.json.
 Videos run in parallel, one per worker. Each finished Parquet file is committed atomically with the manifest, so

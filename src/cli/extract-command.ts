@@ -6,7 +6,7 @@ import { trackToFrame } from "../calibrate/calibrator.js";
 import { loadOpenCv } from "../calibrate/opencv.js";
 import { formatLrnetLine } from "../export/lrnet-txt.js";
 import { extractVideo } from "../extract/extract-video.js";
-import type { RunningMode } from "../extract/mediapipe/landmarker.js";
+import type { RunningMode } from "../mediapipe-runtime/landmarker.js";
 import { openDetector } from "../extract/open-detector.js";
 import { CALIBRATED_COLOUR, RAW_COLOUR, dotRadius, drawPoints } from "../extract/overlay.js";
 import { DEFAULT_MAPPING, DEFAULT_MODE, MEDIAPIPE_GUARD } from "../extract/settings.js";

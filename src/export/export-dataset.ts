@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, rename, rm, rmdir, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { DatasetError } from "../dataset/errors.js";
+import { DatasetError } from "../store/errors.js";
 import { fsyncDirectory, writeFileDurably } from "../io/durable-fs.js";
-import type { Manifest, ManifestDataFile, ManifestVideo } from "../dataset/manifest.js";
-import { videosByFile } from "../dataset/manifest.js";
-import { readManifest } from "../dataset/store.js";
+import type { Manifest, ManifestDataFile, ManifestVideo } from "../store/manifest.js";
+import { videosByFile } from "../store/manifest.js";
+import { readManifest } from "../store/store.js";
 import { SHAPE_VALUES } from "../shape/shape.js";
-import { decodeDataFile, readFileHashed, type DataFileColumns } from "../dataset/data-file.js";
+import { decodeDataFile, readFileHashed, type DataFileColumns } from "../store/data-file.js";
 import { ExportError } from "./errors.js";
 import { exportLayoutFor, exportPathOf, type ExportLayout } from "./layout.js";
 import { formatLrnetLine } from "./lrnet-txt.js";

@@ -1,7 +1,7 @@
 import type { Detection } from "../guard/guard.js";
 import { FaceFollower } from "../shape/face-follower.js";
 import type { Frame } from "../video/types.js";
-import type { FaceResult } from "./mediapipe/landmarker.js";
+import type { FaceResult } from "../mediapipe-runtime/landmarker.js";
 import { type MeshMapping, meshToIbug } from "./mesh-to-ibug.js";
 
 /** Anything that finds faces in an RGBA frame: the MediaPipe landmarker, or a stand-in in tests. */

@@ -1,5 +1,5 @@
-import { type NodeFaceLandmarker, type RunningMode, createFaceLandmarker } from "./mediapipe/landmarker.js";
-import { type ResolvedModel, resolveModel } from "./model/resolve-model.js";
+import { type NodeFaceLandmarker, type RunningMode, createFaceLandmarker } from "../mediapipe-runtime/landmarker.js";
+import { type ResolvedModel, resolveModel } from "../model-bundle/resolve-model.js";
 
 export interface DetectorOptions {
   mode: RunningMode;

@@ -1,5 +1,5 @@
 import { type GuardSettings, LRNET_JUMP_LIMITS } from "../guard/guard.js";
-import type { RunningMode } from "./mediapipe/landmarker.js";
+import type { RunningMode } from "../mediapipe-runtime/landmarker.js";
 import { CONTOUR_MAPPING, type MeshMapping } from "./mesh-to-ibug.js";
 
 /**

@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import type { ManifestDataFile, ManifestVideo } from "../dataset/manifest.js";
+import type { ManifestDataFile, ManifestVideo } from "../store/manifest.js";
 import { checkDataFileBytes, emptyTally, type FileCheckResult } from "./data-checks.js";
 
 export interface CheckRequest {

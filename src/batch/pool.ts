@@ -1,6 +1,6 @@
 import { Piscina } from "piscina";
-import type { VideoRows } from "../dataset/video-rows.js";
-import type { VideoSummary } from "../dataset/manifest.js";
+import type { VideoRows } from "../store/video-rows.js";
+import type { VideoSummary } from "../store/manifest.js";
 import { oneLine } from "./failure.js";
 import type { VideoTask, VideoTaskResult, WorkerMemory, WorkerMessage, WorkerSetup } from "./task.js";
 

@@ -1,12 +1,12 @@
 import { stat } from "node:fs/promises";
 import { isAbsolute, join, posix, relative, sep } from "node:path";
-import { LayoutError } from "./errors.js";
+import { LayoutError } from "../store/errors.js";
 import { BUILTIN_VARIABLES, type FieldRules, type Layout, type SourceRules } from "./layout-spec.js";
 import { compilePathPattern, matchPathPattern } from "./path-pattern.js";
 import { readSplitFiles, type SplitTable } from "./split-files.js";
 import { renderTemplate, templateVariables, type Template } from "./template.js";
 import { listCandidateFiles } from "./tree-walk.js";
-import type { Label, VideoEntry } from "./types.js";
+import type { Label, VideoEntry } from "../store/types.js";
 import { readVideoList } from "./video-list.js";
 
 export interface LayoutOptions {

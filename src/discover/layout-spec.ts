@@ -1,13 +1,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { LayoutError } from "./errors.js";
-import { checkAgainstSchema } from "./json-schema.js";
-import { manifestsDir } from "./package-files.js";
+import { LayoutError } from "../store/errors.js";
+import { checkAgainstSchema } from "../io/json-schema.js";
+import { layoutsDir } from "../io/package-files.js";
 import { compilePathPattern, type PathPattern } from "./path-pattern.js";
 import { parseTemplate, templateVariables, type Template } from "./template.js";
-import type { Label } from "./types.js";
+import type { Label } from "../store/types.js";
 
-/** The JSON of a layout declaration (`manifests/layouts/*.json`, described by `manifests/layout.schema.json`). */
+/** The JSON of a layout declaration (`layouts/*.json`, described by `layouts/layout.schema.json`). */
 export interface LayoutDeclaration {
   name: string;
   description: string;
@@ -77,19 +77,20 @@ export interface Layout {
   splits: (Required<Omit<SplitFilesDeclaration, "defaultDir">> & { defaultDir: string | undefined }) | undefined;
 }
 
-export const LAYOUTS_DIR = join(manifestsDir, "layouts");
+export const LAYOUTS_DIR = layoutsDir;
+const LAYOUT_SCHEMA = join(layoutsDir, "layout.schema.json");
 
-/** Names of the layouts shipped in `manifests/layouts/`. */
+/** Names of the layouts shipped in `layouts/`. */
 export function availableLayouts(): string[] {
   return readdirSync(LAYOUTS_DIR)
-    .filter((f) => f.endsWith(".json"))
+    .filter((f) => f.endsWith(".json") && !f.endsWith(".schema.json"))
     .map((f) => basename(f, ".json"))
     .sort();
 }
 
 /**
- * Loads a layout by name (`ffpp` → `manifests/layouts/ffpp.json`) or from a JSON file path (anything with a
- * `/` or ending in `.json`), validating it against `manifests/layout.schema.json`.
+ * Loads a layout by name (`ffpp` → `layouts/ffpp.json`) or from a JSON file path (anything with a
+ * `/` or ending in `.json`), validating it against `layouts/layout.schema.json`.
  */
 export function loadLayout(nameOrFile: string): Layout {
   const isFile = nameOrFile.includes("/") || nameOrFile.endsWith(".json");
@@ -114,7 +115,7 @@ export function loadLayout(nameOrFile: string): Layout {
 
 /** Checks a parsed declaration against the layout schema and compiles its patterns and templates. */
 export function compileLayout(json: unknown, file: string): Layout {
-  const check = checkAgainstSchema("layout.schema.json", json);
+  const check = checkAgainstSchema(LAYOUT_SCHEMA, json);
   if (!check.valid) throw new LayoutError(`${file}: not a valid layout: ${check.errors.join("; ")}`, file);
   const declaration = json as LayoutDeclaration;
   const fail = (message: string): never => {

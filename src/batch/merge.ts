@@ -11,10 +11,10 @@ import {
   withState,
   type Manifest,
   type ManifestSource,
-} from "../dataset/manifest.js";
-import { readToolInfo } from "../dataset/package-files.js";
-import { DATA_DIR } from "../dataset/partition.js";
-import { readManifest } from "../dataset/store.js";
+} from "../store/manifest.js";
+import { readToolInfo } from "../io/package-files.js";
+import { DATA_DIR } from "../store/partition.js";
+import { readManifest } from "../store/store.js";
 import { MergeError } from "./errors.js";
 
 export interface MergeOptions {

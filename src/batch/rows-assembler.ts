@@ -1,5 +1,6 @@
-import { STATUS_CODE, type FrameStatus } from "../dataset/types.js";
-import type { RowVideo, VideoRows } from "../dataset/video-rows.js";
+import type { FrameStatus } from "../guard/guard.js";
+import { STATUS_CODE } from "../store/types.js";
+import type { RowVideo, VideoRows } from "../store/video-rows.js";
 import { SHAPE_VALUES } from "../shape/shape.js";
 
 /** One decoded frame as a dataset row needs it. */

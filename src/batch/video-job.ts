@@ -1,8 +1,8 @@
 import type { OpenCv } from "../calibrate/opencv.js";
 import { hashFile } from "../io/durable-fs.js";
-import { summarizeVideo, type VideoSummary } from "../dataset/manifest.js";
-import type { VideoEntry } from "../dataset/types.js";
-import type { VideoRows } from "../dataset/video-rows.js";
+import { summarizeVideo, type VideoSummary } from "../store/manifest.js";
+import type { VideoEntry } from "../store/types.js";
+import type { VideoRows } from "../store/video-rows.js";
 import type { FaceDetector } from "../extract/detect-sequence.js";
 import { type ExtractProgress, type ExtractedFrame, calibrateDetections, extractVideo } from "../extract/extract-video.js";
 import { DEFAULT_MAPPING, MEDIAPIPE_GUARD } from "../extract/settings.js";

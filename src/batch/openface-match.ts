@@ -1,6 +1,6 @@
 import { readdir } from "node:fs/promises";
 import { join, posix } from "node:path";
-import type { VideoEntry } from "../dataset/types.js";
+import type { VideoEntry } from "../store/types.js";
 import { BuildError } from "./errors.js";
 
 /**

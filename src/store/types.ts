@@ -1,10 +1,9 @@
+import type { FrameStatus } from "../guard/guard.js";
+
 /** Ground truth of a video: real footage or a manipulation. */
 export type Label = "real" | "fake";
 export const LABELS: readonly Label[] = ["real", "fake"];
 
-/** What happened to a frame's landmarks, as the guard decided. Order is the on-disk dictionary order. */
-export type FrameStatus = "detected" | "held" | "rejected" | "skipped";
-export const FRAME_STATUSES: readonly FrameStatus[] = ["detected", "held", "rejected", "skipped"];
 
 /** A status as its index in FRAME_STATUSES (what VideoRows.status holds). */
 export const STATUS_CODE: Readonly<Record<FrameStatus, number>> = {

@@ -5,8 +5,11 @@ import { fileURLToPath } from "node:url";
 /** The installed package's root (the folder with package.json), found from this module's location. */
 export const packageRoot: string = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
 
-/** `manifests/` of the package: layout declarations and JSON Schemas ship there. */
+/** `manifests/` of the package: the manifest's JSON Schema ships there. */
 export const manifestsDir: string = join(packageRoot, "manifests");
+
+/** `layouts/` of the package: the input-tree layout declarations and their JSON Schema. */
+export const layoutsDir: string = join(packageRoot, "layouts");
 
 export interface ToolInfo {
   name: string;

@@ -1,6 +1,6 @@
 import { SHAPE_VALUES } from "../shape/shape.js";
 import { DatasetError } from "./errors.js";
-import { FRAME_STATUSES } from "./types.js";
+import { FRAME_STATUSES } from "../guard/guard.js";
 import type { Label } from "./types.js";
 
 /** The video a batch of rows belongs to: the values repeated on each of its rows. */

@@ -13,7 +13,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { makeDirectoryDurably, writeFileDurably } from "../../io/durable-fs.js";
+import { makeDirectoryDurably, writeFileDurably } from "../io/durable-fs.js";
 import { buildOfflineBundle, DETECTOR_MEMBER, LANDMARKS_MEMBER, offlineBundleFileName, offlineBundleVersion } from "./offline-bundle.js";
 import { readFaceMeshAssets } from "./packed-assets.js";
 import { listZipEntries } from "./stored-zip.js";

@@ -16,7 +16,8 @@ import {
 import * as parquet from "parquet-wasm";
 import { SHAPE_VALUES } from "../shape/shape.js";
 import { PARQUET_COLUMNS, arrowSchema, shapeListType, stringDictionaryType } from "./parquet-schema.js";
-import { FRAME_STATUSES, LABELS } from "./types.js";
+import { FRAME_STATUSES } from "../guard/guard.js";
+import { LABELS } from "./types.js";
 import { checkVideoRows, type VideoRows } from "./video-rows.js";
 
 /** Where a video's rows sit in a data file: rows `rowStart .. rowStart + rowCount − 1` (0-based). */

@@ -1,8 +1,8 @@
 /** What the build's main thread and its workers exchange: plain, structured-cloneable data. */
-import type { VideoSummary } from "../dataset/manifest.js";
-import type { VideoEntry } from "../dataset/types.js";
-import type { VideoRows } from "../dataset/video-rows.js";
-import type { RunningMode } from "../extract/mediapipe/landmarker.js";
+import type { VideoSummary } from "../store/manifest.js";
+import type { VideoEntry } from "../store/types.js";
+import type { VideoRows } from "../store/video-rows.js";
+import type { RunningMode } from "../mediapipe-runtime/landmarker.js";
 
 /** Where a build's landmarks come from. */
 export type LandmarkSource =

@@ -1,11 +1,13 @@
 import { DatasetError } from "./errors.js";
 import { configurationFingerprint } from "./fingerprint.js";
 import { landmarkJitter } from "./jitter.js";
-import { checkAgainstSchema, type SchemaCheck } from "./json-schema.js";
-import type { ToolInfo } from "./package-files.js";
+import { checkAgainstSchema, type SchemaCheck } from "../io/json-schema.js";
+import { manifestsDir, type ToolInfo } from "../io/package-files.js";
+import { join } from "node:path";
 import { PARQUET_COLUMNS } from "./parquet-schema.js";
 import { splitGlob } from "./partition.js";
-import { FRAME_STATUSES, STATUS_CODE, type FrameStatus, type Label, type Partition, type VideoEntry } from "./types.js";
+import { FRAME_STATUSES, type FrameStatus, type StatusCounts } from "../guard/guard.js";
+import { STATUS_CODE, type Label, type Partition, type VideoEntry } from "./types.js";
 import type { VideoRows } from "./video-rows.js";
 
 /** The manifest's file name in an output directory, and its schema in `manifests/`. */
@@ -48,8 +50,6 @@ export interface ManifestSource {
   /** `--shard K/N`: this output holds the videos whose id hashes to K (1-based) of N. */
   shard: { index: number; count: number } | null;
 }
-
-export type StatusCounts = Record<FrameStatus, number>;
 
 /** What the builder knows about a processed video before its rows are committed to a data file. */
 export interface VideoSummary {
@@ -279,7 +279,7 @@ export function withState(manifest: Manifest, state: Manifest["state"], now = ne
 
 /** Validates a parsed manifest against `manifests/manifest.schema.json`. */
 export function validateManifest(value: unknown): SchemaCheck {
-  return checkAgainstSchema(MANIFEST_SCHEMA_FILE, value);
+  return checkAgainstSchema(join(manifestsDir, MANIFEST_SCHEMA_FILE), value);
 }
 
 /**

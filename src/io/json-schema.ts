@@ -1,7 +1,5 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
-import { manifestsDir } from "./package-files.js";
 
 export interface SchemaCheck {
   valid: boolean;
@@ -11,11 +9,11 @@ export interface SchemaCheck {
 
 const compiled = new Map<string, ValidateFunction>();
 
-/** Validates a value against one of the package's JSON Schemas in `manifests/` (compiled once per process). */
+/** Validates a value against one of the package's JSON Schema files (compiled once per process). */
 export function checkAgainstSchema(schemaFile: string, value: unknown): SchemaCheck {
   let validate = compiled.get(schemaFile);
   if (!validate) {
-    const schema = JSON.parse(readFileSync(join(manifestsDir, schemaFile), "utf8")) as Record<string, unknown>;
+    const schema = JSON.parse(readFileSync(schemaFile, "utf8")) as Record<string, unknown>;
     const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
     validate = ajv.compile(schema);
     compiled.set(schemaFile, validate);

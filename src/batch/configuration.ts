@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CALIBRATION } from "../calibrate/constants.js";
-import type { BuildConfiguration, JsonValue } from "../dataset/manifest.js";
-import { tasksVisionDirectory } from "../extract/mediapipe/node-shims.js";
+import type { BuildConfiguration, JsonValue } from "../store/manifest.js";
+import { tasksVisionDirectory } from "../mediapipe-runtime/node-shims.js";
 import { DEFAULT_MAPPING, MEDIAPIPE_GUARD } from "../extract/settings.js";
 import { OPENFACE_GUARD } from "../openface/guarded-plan.js";
 import type { FfmpegBinary } from "../video/types.js";

@@ -16,7 +16,7 @@ import {
   type ManifestSource,
   type VideoSummary,
 } from "./manifest.js";
-import { readToolInfo, type ToolInfo } from "./package-files.js";
+import { readToolInfo, type ToolInfo } from "../io/package-files.js";
 import type { EncodedPart } from "./parquet-writer.js";
 import { DATA_DIR } from "./partition.js";
 

@@ -1,14 +1,14 @@
 import { availableParallelism } from "node:os";
 import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { discoverVideos } from "../dataset/layout.js";
-import { loadLayout } from "../dataset/layout-spec.js";
-import type { Manifest, ManifestSource, VideoSummary } from "../dataset/manifest.js";
-import { PartWriter, type EncodedPart } from "../dataset/parquet-writer.js";
-import { DatasetStore, readManifest, type ResumeReport } from "../dataset/store.js";
-import type { VideoEntry } from "../dataset/types.js";
-import type { RunningMode } from "../extract/mediapipe/landmarker.js";
-import { resolveModel } from "../extract/model/resolve-model.js";
+import { discoverVideos } from "../discover/layout.js";
+import { loadLayout } from "../discover/layout-spec.js";
+import type { Manifest, ManifestSource, VideoSummary } from "../store/manifest.js";
+import { PartWriter, type EncodedPart } from "../store/parquet-writer.js";
+import { DatasetStore, readManifest, type ResumeReport } from "../store/store.js";
+import type { VideoEntry } from "../store/types.js";
+import type { RunningMode } from "../mediapipe-runtime/landmarker.js";
+import { resolveModel } from "../model-bundle/resolve-model.js";
 import { DEFAULT_MODE } from "../extract/settings.js";
 import { resolveFfmpeg } from "../video/ffmpeg.js";
 import { buildConfiguration } from "./configuration.js";
@@ -19,7 +19,7 @@ import { selectShard, type ShardSpec } from "./shard.js";
 import type { LandmarkSource, WorkerFault, WorkerMemory, WorkerMessage } from "./task.js";
 
 export interface BuildOptions {
-  /** A layout name in manifests/layouts (ffpp, dfo, folder) or a layout JSON file. */
+  /** A layout name in layouts/ (ffpp, dfo, folder) or a layout JSON file. */
   layout: string;
   root: string;
   out: string;
