@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { discoverVideos } from "../src/discover/layout.js";
 import { availableLayouts, compileLayout, loadLayout } from "../src/discover/layout-spec.js";
-import { LayoutError } from "../src/store/errors.js";
+import { LayoutError } from "../src/discover/errors.js";
 import { compilePathPattern, directoryMayMatch, matchPathPattern } from "../src/discover/path-pattern.js";
 import type { VideoEntry } from "../src/store/types.js";
 

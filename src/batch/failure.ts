@@ -1,19 +1,10 @@
+import { LrnetDataError, oneLine } from "../errors.js";
+
 /** Turning whatever a video's job threw into the one line its failure entry shows. */
 
-/** Errors whose message is already a one-line, user-facing description naming the file. */
-const DESCRIBED = new Set([
-  "VideoJobError",
-  "VideoInputError",
-  "VideoDecodeError",
-  "OpenFaceCsvError",
-  "MediaPipeError",
-  "ModelResolveError",
-  "FfmpegNotFoundError",
-  "DatasetError",
-]);
-
-export function isDescribedError(error: unknown): error is Error {
-  return error instanceof Error && DESCRIBED.has(error.name);
+/** An error whose message is already a one-line, user-facing description naming the file. */
+export function isDescribedError(error: unknown): error is LrnetDataError {
+  return error instanceof LrnetDataError;
 }
 
 /** One line: the message of a described error; `Name: message` (first line) for anything else. */
@@ -36,9 +27,4 @@ export function isWasmRuntimeFailure(error: unknown): boolean {
   if (error instanceof WasmRuntimeError) return true;
   const message = error instanceof Error ? error.message : "";
   return /\bAborted\(|RuntimeError|memory access out of bounds|Out of memory|unreachable executed/i.test(message);
-}
-
-export function oneLine(text: string, max = 1000): string {
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }

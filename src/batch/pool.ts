@@ -1,7 +1,7 @@
 import { Piscina } from "piscina";
 import type { VideoRows } from "../store/video-rows.js";
 import type { VideoSummary } from "../store/manifest.js";
-import { oneLine } from "./failure.js";
+import { oneLine } from "../errors.js";
 import type { VideoTask, VideoTaskResult, WorkerMemory, WorkerMessage, WorkerSetup } from "./task.js";
 
 /** How one video's task ended, as the build sees it. Never a rejection: failures are data. */

@@ -1,3 +1,4 @@
+import { LrnetDataError } from "../errors.js";
 import type { OpenCv } from "../calibrate/opencv.js";
 import { hashFile } from "../io/durable-fs.js";
 import { summarizeVideo, type VideoSummary } from "../store/manifest.js";
@@ -13,9 +14,7 @@ import type { VideoInfo } from "../video/types.js";
 import { RowsAssembler } from "./rows-assembler.js";
 
 /** A video that cannot be processed for a reason the user can act on (its message is one line naming the file). */
-export class VideoJobError extends Error {
-  override readonly name = "VideoJobError";
-}
+export class VideoJobError extends LrnetDataError {}
 
 /** Progress of a job: the extraction's two passes. */
 export type JobProgress = ExtractProgress;

@@ -5,7 +5,7 @@ import { parseShard } from "../batch/shard.js";
 import type { RunningMode } from "../mediapipe-runtime/landmarker.js";
 import { formatValidationSummary, validateDataset } from "../validate/index.js";
 import { BuildProgress } from "./build-progress.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
 
 /** Exit codes of `build`: every video done; some failed (listed); interrupted by Ctrl-C / SIGTERM. Fatal errors exit 1. */
 export const EXIT_SOME_FAILED = 3;

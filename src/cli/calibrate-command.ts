@@ -16,7 +16,7 @@ import { OpenFaceCsvError } from "../openface/errors.js";
 import { decodeFrames } from "../video/decode.js";
 import { probeVideo } from "../video/probe.js";
 import type { VideoInfo } from "../video/types.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
 import { openLineSink } from "./line-sink.js";
 import { RunSummary } from "./run-summary.js";
 

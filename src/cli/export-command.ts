@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { exportDataset } from "../export/export-dataset.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
 
 export const EXPORT_HELP = `lrnet-data export: write a built dataset as LRNet's landmark text files
 

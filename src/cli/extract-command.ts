@@ -12,7 +12,7 @@ import { CALIBRATED_COLOUR, RAW_COLOUR, dotRadius, drawPoints } from "../extract
 import { DEFAULT_MAPPING, DEFAULT_MODE, MEDIAPIPE_GUARD } from "../extract/settings.js";
 import { probeVideo } from "../video/probe.js";
 import { VideoEncoder } from "../video/encode.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
 import { writeRunRecord } from "./run-record.js";
 import { FrameProgress } from "./frame-progress.js";
 import { openLineSink } from "./line-sink.js";

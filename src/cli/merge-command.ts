@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { mergeShards } from "../batch/merge.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
 
 export const MERGE_HELP = `lrnet-data merge: combine the outputs of sharded builds into one dataset
 

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { writeReport } from "../report/index.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
 
 export const REPORT_HELP = `lrnet-data report: one HTML page that shows what a built dataset holds
 

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { formatValidationSummary, validateDataset, VALIDATION_DEFAULTS } from "../validate/index.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
 
 export const VALIDATE_HELP = `lrnet-data validate: check a built dataset before training (the CI gate)
 

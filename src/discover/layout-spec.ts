@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { LayoutError } from "../store/errors.js";
+import { LayoutError } from "./errors.js";
 import { checkAgainstSchema } from "../io/json-schema.js";
 import { layoutsDir } from "../io/package-files.js";
 import { compilePathPattern, type PathPattern } from "./path-pattern.js";

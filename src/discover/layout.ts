@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import { isAbsolute, join, posix, relative, sep } from "node:path";
-import { LayoutError } from "../store/errors.js";
+import { LayoutError } from "./errors.js";
 import { BUILTIN_VARIABLES, type FieldRules, type Layout, type SourceRules } from "./layout-spec.js";
 import { compilePathPattern, matchPathPattern } from "./path-pattern.js";
 import { readSplitFiles, type SplitTable } from "./split-files.js";

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { LayoutError } from "../store/errors.js";
+import { LayoutError } from "./errors.js";
 import type { Layout } from "./layout-spec.js";
 
 /** One entry of a split file (a line, a key or an FF++ pair) and the keys it puts in its split. */

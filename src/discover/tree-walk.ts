@@ -1,6 +1,6 @@
 import { readdir, realpath, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
-import { LayoutError } from "../store/errors.js";
+import { LayoutError } from "./errors.js";
 import { directoryMayMatch, type PathPattern } from "./path-pattern.js";
 
 /**

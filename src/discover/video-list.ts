@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
-import { LayoutError } from "../store/errors.js";
+import { LayoutError } from "./errors.js";
 
 /** One video named by a list file: its columns (`path`, `label`, optional `split`, and any named by a header). */
 export interface ListedVideo {

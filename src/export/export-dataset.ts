@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { LRNET_BLOCK_FRAMES } from "../calibrate/constants.js";
 import { mkdir, readdir, rename, rm, rmdir, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { DatasetError } from "../store/errors.js";
@@ -54,7 +55,7 @@ export interface ExportReport {
  */
 export async function exportDataset(outDir: string, options: ExportOptions): Promise<ExportReport> {
   if (options.format !== "lrnet") throw new ExportError(`unknown export format "${String(options.format)}" (known: lrnet)`);
-  const block = options.block ?? 30;
+  const block = options.block ?? LRNET_BLOCK_FRAMES;
   if (!Number.isInteger(block) || block < 0) throw new ExportError(`block must be a whole number >= 0, got ${block}`);
   const manifest = await loadManifest(outDir);
   const layout = exportLayoutFor(manifest.source.layout);

@@ -5,6 +5,7 @@
  * detector's confidence, see face-scores.ts). The wasm module's output (glog lines, on stderr by default)
  * goes to `onLog` or nowhere, so it never mixes with progress output.
  */
+import { LrnetDataError } from "../errors.js";
 import { readFile } from "node:fs/promises";
 import { FaceLandmarker, type FaceLandmarkerResult } from "@mediapipe/tasks-vision";
 import { faceDetectionTap, tapFaceDetections, type FaceDetectionTap } from "./face-detections.js";
@@ -58,9 +59,7 @@ export interface NodeFaceLandmarker {
   close(): void;
 }
 
-export class MediaPipeError extends Error {
-  override readonly name = "MediaPipeError";
-}
+export class MediaPipeError extends LrnetDataError {}
 
 /**
  * VIDEO mode's timestamps. MediaPipe needs strictly increasing timestamps, and one repeated timestamp

@@ -1,3 +1,4 @@
+import { LrnetDataError } from "../errors.js";
 /**
  * The few protobuf wire-format operations the landmarker needs (reading MediaPipe's Detection messages,
  * adding an output stream to a CalculatorGraphConfig), without a protobuf dependency.
@@ -19,9 +20,7 @@ export interface WireField {
   payload: Uint8Array;
 }
 
-export class ProtobufWireError extends Error {
-  override readonly name = "ProtobufWireError";
-}
+export class ProtobufWireError extends LrnetDataError {}
 
 function readVarint(bytes: Uint8Array, at: number): { value: number; low32: number; next: number } {
   let value = 0;

@@ -1,12 +1,11 @@
+import { LrnetDataError } from "../errors.js";
 /**
  * A minimal, schema-less FlatBuffers reader: tables are read by slot number (a field's index in its
  * schema table), so callers bring the schema knowledge. Positions are absolute byte offsets into the
  * buffer; nothing is copied.
  */
 
-export class FlatBufferFormatError extends Error {
-  override name = "FlatBufferFormatError";
-}
+export class FlatBufferFormatError extends LrnetDataError {}
 
 export class FlatTable {
   readonly vtable: number;

@@ -3,6 +3,7 @@
  * package. The package's loader script passes a JSON manifest of file byte ranges to `loadPackage(…)`;
  * that manifest is parsed rather than offsets hard-coded, so another package version still works.
  */
+import { LrnetDataError } from "../errors.js";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -17,9 +18,7 @@ export const PACKED_MODEL_NAMES = {
   landmarks468: "face_landmark.tflite",
 } as const;
 
-export class PackedAssetsError extends Error {
-  override name = "PackedAssetsError";
-}
+export class PackedAssetsError extends LrnetDataError {}
 
 export interface PackedFile {
   /** Path inside the package's virtual file system, e.g. /third_party/…/face_landmark.tflite. */

@@ -9,6 +9,7 @@
  *   5. the offline default built from `@mediapipe/face_mesh`, cached as
  *      lrnet-offline-face-landmarker-<version>.task and reused while its sha256 matches the sidecar .sha256.
  */
+import { LrnetDataError } from "../errors.js";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -59,9 +60,7 @@ export const ENV_DOWNLOAD = "LRNET_DATA_DOWNLOAD_MODEL";
 
 const CACHE_HINT = `; set ${ENV_CACHE} to a writable folder`;
 
-export class ModelResolveError extends Error {
-  override name = "ModelResolveError";
-}
+export class ModelResolveError extends LrnetDataError {}
 
 export interface ResolveModelOptions {
   /** `--model PATH`; relative paths are taken from the working directory. */

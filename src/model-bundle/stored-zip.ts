@@ -5,11 +5,10 @@
  * multiple of `align` bytes (padding in a zipalign-style extra field) so a model read in place from
  * the archive keeps its buffers aligned.
  */
+import { LrnetDataError } from "../errors.js";
 import { crc32 } from "./crc32.js";
 
-export class ZipFormatError extends Error {
-  override name = "ZipFormatError";
-}
+export class ZipFormatError extends LrnetDataError {}
 
 export interface ZipMember {
   name: string;

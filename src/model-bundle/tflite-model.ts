@@ -7,6 +7,7 @@
  * tables (see flatbuffer-writer.ts). Fields the rebuilt tables carry are copied by slot; a field this
  * code does not know makes it refuse the model rather than drop the field.
  */
+import { LrnetDataError } from "../errors.js";
 import { FlatTable, rootTable } from "./flatbuffer-reader.js";
 import {
   bytesVector,
@@ -37,9 +38,7 @@ import {
   TFLITE_IDENTIFIER,
 } from "./tflite-schema.js";
 
-export class TfliteModelError extends Error {
-  override name = "TfliteModelError";
-}
+export class TfliteModelError extends LrnetDataError {}
 
 export interface TensorSummary {
   index: number;

@@ -1,4 +1,5 @@
 import { readdir, readFile, stat } from "node:fs/promises";
+import { LRNET_BLOCK_FRAMES } from "../calibrate/constants.js";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { isTempFileName } from "../io/durable-fs.js";
@@ -23,7 +24,7 @@ function defaultWorkers(): number {
 export const VALIDATION_DEFAULTS: ResolvedValidationOptions = {
   maxFailedShare: 0,
   minDetectedShare: 0.5,
-  block: 30,
+  block: LRNET_BLOCK_FRAMES,
   allowLeakage: false,
 };
 
