@@ -19,7 +19,7 @@ import {
 } from "../src/mediapipe-runtime/landmarker.js";
 import { MEDIAPIPE_METRICS_HOST, unimplementedWebGlCalls } from "../src/mediapipe-runtime/node-shims.js";
 import { lengthDelimitedField, stringField, wireFields, concatBytes } from "../src/mediapipe-runtime/protobuf-wire.js";
-import { COMMON_MAPPING } from "../src/extract/mesh-to-ibug.js";
+import { COMMON_MAPPING } from "../src/sources/mesh-to-ibug.js";
 import { resolveModel } from "../src/model-bundle/resolve-model.js";
 import { decodeFrames } from "../src/video/decode.js";
 import type { Frame } from "../src/video/types.js";

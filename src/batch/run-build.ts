@@ -7,16 +7,14 @@ import type { Manifest, ManifestSource, VideoSummary } from "../store/manifest.j
 import { PartWriter, type EncodedPart } from "../store/parquet-writer.js";
 import { DatasetStore, readManifest, type ResumeReport } from "../store/store.js";
 import type { VideoEntry } from "../store/types.js";
-import type { RunningMode } from "../mediapipe-runtime/landmarker.js";
-import { resolveModel } from "../model-bundle/resolve-model.js";
-import { DEFAULT_MODE } from "../extract/settings.js";
+import { type SourceSpec, prepareSourceSpec } from "../sources/registry.js";
 import { resolveFfmpeg } from "../video/ffmpeg.js";
 import { buildConfiguration } from "./configuration.js";
 import { BuildError } from "./errors.js";
 import { matchOpenFaceCsvs } from "./openface-match.js";
 import { VideoPool, type VideoOutcome } from "./pool.js";
 import { selectShard, type ShardSpec } from "./shard.js";
-import type { LandmarkSource, WorkerFault, WorkerMemory, WorkerMessage } from "./task.js";
+import type { WorkerFault, WorkerMemory, WorkerMessage } from "./task.js";
 
 export interface BuildOptions {
   /** A layout name in layouts/ (ffpp, dfo, folder) or a layout JSON file. */
@@ -33,7 +31,7 @@ export interface BuildOptions {
   /** Landmarks from OpenFace CSVs in this directory instead of MediaPipe. */
   openfaceDir?: string;
   /** MediaPipe running mode (default image) and model. */
-  mode?: RunningMode;
+  mode?: "image" | "video";
   modelPath?: string;
   downloadModel?: boolean;
   /** Worker threads; default one per core. */
@@ -59,7 +57,7 @@ export interface BuildSignals {
 
 export interface BuildPlan {
   out: string;
-  source: LandmarkSource["kind"];
+  source: SourceSpec["name"];
   /** Videos the layout found (after filters), and those in this shard. */
   discovered: number;
   selected: number;
@@ -143,7 +141,7 @@ export async function runBuild(options: BuildOptions, reporter: BuildReporter = 
     const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), todo.length));
     const plan: BuildPlan = {
       out,
-      source: source.kind,
+      source: source.name,
       discovered: found.videos.length,
       selected: selected.length,
       committed: selected.length - todo.length,
@@ -173,7 +171,7 @@ interface ProcessContext {
   root: string;
   todo: VideoEntry[];
   csvs: Map<string, string | null> | null;
-  source: LandmarkSource;
+  source: SourceSpec;
   store: DatasetStore;
   workers: number;
   reporter: BuildReporter;
@@ -272,14 +270,14 @@ async function processVideos(ctx: ProcessContext): Promise<ProcessResult> {
     while (!stopped() && next < todo.length) {
       const entry = todo[next++]!;
       const videoPath = join(root, entry.path);
-      const csvPath = ctx.csvs ? (ctx.csvs.get(entry.id) ?? null) : null;
-      if (ctx.csvs && csvPath === null) {
+      const landmarkFile = ctx.csvs ? (ctx.csvs.get(entry.id) ?? null) : null;
+      if (ctx.csvs && landmarkFile === null) {
         fail(entry, `${videoPath}: no OpenFace CSV for it in the --openface directory (looked for <video path>.csv, <video id>.csv and <file stem>.csv)`, null);
         continue;
       }
       running.add(entry.id);
       const fault = options.faults?.[entry.id];
-      const outcome = await pool.run({ entry, videoPath, csvPath, ...(fault ? { fault } : {}) }, abandon.signal);
+      const outcome = await pool.run({ entry, videoPath, landmarkFile, ...(fault ? { fault } : {}) }, abandon.signal);
       running.delete(entry.id);
       handle(entry, outcome);
     }
@@ -308,16 +306,17 @@ async function processVideos(ctx: ProcessContext): Promise<ProcessResult> {
   return result;
 }
 
-async function landmarkSource(options: BuildOptions): Promise<LandmarkSource> {
+async function landmarkSource(options: BuildOptions): Promise<SourceSpec> {
   if (options.openfaceDir !== undefined) {
     if (options.modelPath !== undefined) throw new BuildError("--model is for MediaPipe; it cannot be combined with --openface");
-    return { kind: "openface" };
+    return { name: "openface" };
   }
-  const model = await resolveModel({
+  return prepareSourceSpec({
+    name: "mediapipe",
+    mode: options.mode ?? "image",
     ...(options.modelPath === undefined ? {} : { modelPath: options.modelPath }),
     ...(options.downloadModel === undefined ? {} : { download: options.downloadModel }),
   });
-  return { kind: "mediapipe", modelPath: model.path, modelSha256: model.sha256, mode: options.mode ?? DEFAULT_MODE };
 }
 
 /** An output holds one shard: resuming it as another would mix two shards' videos under one shard label. */

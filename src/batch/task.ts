@@ -2,23 +2,12 @@
 import type { VideoSummary } from "../store/manifest.js";
 import type { VideoEntry } from "../store/types.js";
 import type { VideoRows } from "../store/video-rows.js";
-import type { RunningMode } from "../mediapipe-runtime/landmarker.js";
-
-/** Where a build's landmarks come from. */
-export type LandmarkSource =
-  | {
-      kind: "mediapipe";
-      /** The resolved face_landmarker.task (the main thread resolves it once, so every worker loads the same file). */
-      modelPath: string;
-      /** Its expected sha256: a worker that finds other bytes refuses to start. */
-      modelSha256: string;
-      mode: RunningMode;
-    }
-  | { kind: "openface" };
+import type { SourceSpec } from "../sources/registry.js";
 
 /** Given to every worker when it starts (piscina's workerData). */
 export interface WorkerSetup {
-  source: LandmarkSource;
+  /** The landmark source, prepared by the main thread (prepareSourceSpec: MediaPipe's model resolved once). */
+  source: SourceSpec;
   /** Least time between two progress messages of one worker. */
   progressIntervalMs: number;
 }
@@ -36,8 +25,8 @@ export interface VideoTask {
   entry: VideoEntry;
   /** Absolute path of the video file. */
   videoPath: string;
-  /** OpenFace source: the CSV matched to the video. */
-  csvPath: string | null;
+  /** The precomputed landmark file matched to the video (`--openface DIR`), null when none is. */
+  landmarkFile: string | null;
   fault?: WorkerFault;
 }
 

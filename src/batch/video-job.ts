@@ -1,14 +1,11 @@
-import { LrnetDataError } from "../errors.js";
 import type { OpenCv } from "../calibrate/opencv.js";
+import { LrnetDataError } from "../errors.js";
 import { hashFile } from "../io/durable-fs.js";
+import type { LandmarkSource } from "../sources/landmark-source.js";
+import { type PipelineFrame, type PipelineProgress, runVideoPipeline } from "../sources/video-pipeline.js";
 import { summarizeVideo, type VideoSummary } from "../store/manifest.js";
 import type { VideoEntry } from "../store/types.js";
 import type { VideoRows } from "../store/video-rows.js";
-import type { FaceDetector } from "../extract/detect-sequence.js";
-import { type ExtractProgress, type ExtractedFrame, calibrateDetections, extractVideo } from "../extract/extract-video.js";
-import { DEFAULT_MAPPING, MEDIAPIPE_GUARD } from "../extract/settings.js";
-import { openFaceGuardedPlan } from "../openface/guarded-plan.js";
-import { readOpenFaceCsv } from "../openface/parse-csv.js";
 import { probeVideo } from "../video/probe.js";
 import type { VideoInfo } from "../video/types.js";
 import { RowsAssembler } from "./rows-assembler.js";
@@ -16,13 +13,17 @@ import { RowsAssembler } from "./rows-assembler.js";
 /** A video that cannot be processed for a reason the user can act on (its message is one line naming the file). */
 export class VideoJobError extends LrnetDataError {}
 
-/** Progress of a job: the extraction's two passes. */
-export type JobProgress = ExtractProgress;
+/** Progress of a job: the pipeline's two passes. */
+export type JobProgress = PipelineProgress;
 
-/** What one video's job needs besides its task: the OpenCV runtime, and the face detector for MediaPipe. */
-export type JobInput =
-  | { kind: "openface"; entry: VideoEntry; videoPath: string; csvPath: string | null; cv: OpenCv }
-  | { kind: "mediapipe"; entry: VideoEntry; videoPath: string; cv: OpenCv; detector: FaceDetector };
+/** What one video's job needs: its entry and file, the landmark file matched to it, OpenCV and the source. */
+export interface JobInput {
+  entry: VideoEntry;
+  videoPath: string;
+  landmarkFile: string | null;
+  cv: OpenCv;
+  source: LandmarkSource;
+}
 
 export interface JobOutput {
   rows: VideoRows;
@@ -30,14 +31,21 @@ export interface JobOutput {
 }
 
 /**
- * One video → its rows (one per decoded frame) and its manifest summary, from either landmark source. Plain:
- * no pool, no output directory. Throws VideoJobError, VideoInputError, VideoDecodeError, OpenFaceCsvError or
- * MediaPipeError for a video that cannot be processed.
+ * One video → its rows (one per decoded frame) and its manifest summary, from any landmark source. Plain:
+ * no pool, no output directory. Throws an LrnetDataError (VideoJobError, VideoInputError, VideoDecodeError,
+ * the source's own) for a video that cannot be processed.
  */
 export async function runVideoJob(input: JobInput, onProgress?: (p: JobProgress) => void): Promise<JobOutput> {
   const source = await hashSource(input.videoPath);
   const info = await probeVideo(input.videoPath);
-  const rows = input.kind === "openface" ? await openFaceRows(input, info, onProgress) : await mediaPipeRows(input, info, onProgress);
+  const outcome = await runVideoPipeline(info, input.source, input.cv, {
+    landmarkFile: input.landmarkFile,
+    ...(onProgress === undefined ? {} : { onProgress }),
+  });
+  if (outcome.kind === "no-face") {
+    throw new VideoJobError(`${input.videoPath}: no face found in any of its ${info.frameCount} frames`);
+  }
+  const rows = await assembleRows(input.entry, info, outcome.frames);
   return { rows, summary: summarizeVideo(input.entry, rows, source, rows.frame.length) };
 }
 
@@ -51,30 +59,7 @@ async function hashSource(path: string): Promise<{ bytes: number; sha256: string
   }
 }
 
-async function openFaceRows(
-  input: Extract<JobInput, { kind: "openface" }>,
-  info: VideoInfo,
-  onProgress?: (p: JobProgress) => void,
-): Promise<VideoRows> {
-  const { csvPath } = input;
-  if (csvPath === null) throw new VideoJobError(`${input.videoPath}: no OpenFace CSV matches this video`);
-  const { detections, plan } = openFaceGuardedPlan(await readOpenFaceCsv(csvPath), info.frameCount, csvPath);
-  return assembleRows(input.entry, info, calibrateDetections(info, input.cv, detections, plan, onProgress));
-}
-
-async function mediaPipeRows(
-  input: Extract<JobInput, { kind: "mediapipe" }>,
-  info: VideoInfo,
-  onProgress?: (p: JobProgress) => void,
-): Promise<VideoRows> {
-  const outcome = await extractVideo(info, input.detector, input.cv, { mapping: DEFAULT_MAPPING, guard: MEDIAPIPE_GUARD }, onProgress);
-  if (outcome.kind === "no-face") {
-    throw new VideoJobError(`${input.videoPath}: no face found in any of its ${info.frameCount} frames`);
-  }
-  return assembleRows(input.entry, info, outcome.frames);
-}
-
-async function assembleRows(entry: VideoEntry, info: VideoInfo, frames: AsyncIterable<ExtractedFrame>): Promise<VideoRows> {
+async function assembleRows(entry: VideoEntry, info: VideoInfo, frames: AsyncIterable<PipelineFrame>): Promise<VideoRows> {
   const assembler = new RowsAssembler(entry, info.frameCount);
   for await (const f of frames) {
     assembler.push(f);

@@ -4,16 +4,14 @@
  * back as transferred ArrayBuffers. Anything the wasm modules or libraries print goes to a small in-memory log
  * (the tail is attached to a failure), never to the terminal, so it cannot interleave with the progress display.
  */
-import { readFile } from "node:fs/promises";
 import { parentPort, threadId, workerData } from "node:worker_threads";
 import { Piscina } from "piscina";
 import { loadOpenCv, type OpenCv } from "../calibrate/opencv.js";
-import type { FaceDetector } from "../extract/detect-sequence.js";
-import { createFaceLandmarker, type NodeFaceLandmarker } from "../mediapipe-runtime/landmarker.js";
-import { sha256Hex } from "../model-bundle/resolve-model.js";
+import type { LandmarkSource } from "../sources/landmark-source.js";
+import { openLandmarkSource } from "../sources/registry.js";
 import { rowBuffers } from "./rows-assembler.js";
 import type { VideoTask, VideoTaskResult, WorkerMemory, WorkerMessage, WorkerSetup } from "./task.js";
-import { runVideoJob, type JobInput, type JobProgress } from "./video-job.js";
+import { runVideoJob, type JobProgress } from "./video-job.js";
 import { WasmRuntimeError, describeFailure, isDescribedError, isWasmRuntimeFailure } from "./failure.js";
 
 const setup = workerData as WorkerSetup;
@@ -21,10 +19,8 @@ const noise = captureOutput(40);
 
 interface Runtime {
   cv: OpenCv;
-  /** MediaPipe, image mode: the landmarker every video of this worker uses. */
-  shared: NodeFaceLandmarker | null;
-  /** MediaPipe: the verified model bytes, for video mode's fresh landmarker per video. */
-  modelBytes: Uint8Array | null;
+  /** The landmark source every video of this worker uses (MediaPipe: its wasm landmarker). */
+  source: LandmarkSource;
 }
 
 let runtime: Promise<Runtime> | null = null;
@@ -35,24 +31,11 @@ class WorkerStartError extends Error {}
 async function startRuntime(): Promise<Runtime> {
   try {
     const cv = await loadOpenCv();
-    const source = setup.source;
-    if (source.kind === "openface") return { cv, shared: null, modelBytes: null };
-    const bytes = new Uint8Array(await readFile(source.modelPath));
-    const sha256 = sha256Hex(bytes);
-    if (sha256 !== source.modelSha256) {
-      throw new Error(`${source.modelPath} changed during the build (sha256 ${sha256.slice(0, 12)}…, expected ${source.modelSha256.slice(0, 12)}…)`);
-    }
-    const shared = source.mode === "image" ? await newLandmarker(bytes) : null;
-    return { cv, shared, modelBytes: bytes };
+    const source = await openLandmarkSource(setup.source, { onLog: noise.line });
+    return { cv, source };
   } catch (error) {
     throw new WorkerStartError(`a build worker could not start: ${describeFailure(error)}`);
   }
-}
-
-function newLandmarker(bytes: Uint8Array): Promise<NodeFaceLandmarker> {
-  const source = setup.source;
-  if (source.kind !== "mediapipe") throw new Error("no landmarker for an OpenFace build");
-  return createFaceLandmarker({ modelBytes: bytes, mode: source.mode, onLog: noise.line });
 }
 
 function sampleMemory(): void {
@@ -97,19 +80,8 @@ export default async function processVideoTask(task: VideoTask): Promise<unknown
     post({ kind: "progress", threadId, id, pass: p.pass, frame: p.frame, frames: p.frames });
   };
 
-  let fresh: NodeFaceLandmarker | null = null;
   try {
-    let input: JobInput;
-    if (setup.source.kind === "openface") {
-      input = { kind: "openface", entry: task.entry, videoPath: task.videoPath, csvPath: task.csvPath, cv: rt.cv };
-    } else {
-      // VIDEO mode tracks the face from frame to frame: a landmarker that saw another video first would start
-      // from that video's face, so each video gets a fresh one (about 0.5 s) to keep results independent of
-      // which worker ran what before.
-      let detector: FaceDetector | null = rt.shared;
-      if (!detector) detector = fresh = await newLandmarker(rt.modelBytes!);
-      input = { kind: "mediapipe", entry: task.entry, videoPath: task.videoPath, cv: rt.cv, detector };
-    }
+    const input = { entry: task.entry, videoPath: task.videoPath, landmarkFile: task.landmarkFile, cv: rt.cv, source: rt.source };
     const { rows, summary } = await runVideoJob(input, onProgress);
     const result: VideoTaskResult = { ok: true, rows, summary, ...report() };
     // Piscina's Transferable protocol: the buffers move to the main thread, the result object is cloned around them.
@@ -127,8 +99,6 @@ export default async function processVideoTask(task: VideoTask): Promise<unknown
     const message = describeFailure(error) + (tail.length > 0 ? ` [log: ${tail.join(" | ")}]` : "");
     const result: VideoTaskResult = { ok: false, error: message, fatal: false, ...report() };
     return result;
-  } finally {
-    fresh?.close();
   }
 }
 

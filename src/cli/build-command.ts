@@ -2,7 +2,6 @@ import { parseArgs } from "node:util";
 import { availableParallelism } from "node:os";
 import { runBuild, type BuildOptions, type BuildSummary } from "../batch/run-build.js";
 import { parseShard } from "../batch/shard.js";
-import type { RunningMode } from "../mediapipe-runtime/landmarker.js";
 import { formatValidationSummary, validateDataset } from "../validate/index.js";
 import { BuildProgress } from "./build-progress.js";
 import { UsageError } from "../errors.js";
@@ -143,7 +142,7 @@ export async function runBuildCommand(argv: string[]): Promise<number> {
     ...optional("compression", names(values.compression, "--compression")),
     ...optional("splitsOnly", names(values["splits-only"], "--splits-only")),
     ...optional("openfaceDir", values.openface),
-    ...optional("mode", mode as RunningMode | undefined),
+    ...optional("mode", mode as "image" | "video" | undefined),
     ...optional("modelPath", values.model),
     ...(values["download-model"] ? { downloadModel: true } : {}),
     ...optional("workers", positiveInteger(values.workers, "--workers")),

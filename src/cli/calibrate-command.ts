@@ -1,21 +1,14 @@
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
-import { calibrateFrames, stableSizeOf } from "../calibrate/calibrate-frames.js";
-import { normaliseTrack } from "../calibrate/calibrator.js";
 import { loadOpenCv } from "../calibrate/opencv.js";
 import { formatLrnetLine } from "../export/lrnet-txt.js";
-import type { GuardedFrame } from "../guard/guard.js";
-import { readOpenFaceCsv } from "../openface/parse-csv.js";
-import { OPENFACE_MIN_CONFIDENCE } from "../openface/to-detections.js";
-import { OPENFACE_GUARD, openFaceGuardedPlan } from "../openface/guarded-plan.js";
+import { OPENFACE_MIN_CONFIDENCE } from "../openface/guard-settings.js";
 import { CALIBRATION } from "../calibrate/constants.js";
 import { writeRunRecord } from "./run-record.js";
-import { shapesInFileOrder } from "../openface/align.js";
-import type { OpenFaceTable } from "../openface/types.js";
-import { OpenFaceCsvError } from "../openface/errors.js";
-import { decodeFrames } from "../video/decode.js";
+import { LrnetDataError } from "../errors.js";
+import { openLandmarkSource } from "../sources/registry.js";
+import { runVideoPipeline } from "../sources/video-pipeline.js";
 import { probeVideo } from "../video/probe.js";
-import type { VideoInfo } from "../video/types.js";
 import { UsageError } from "../errors.js";
 import { openLineSink } from "./line-sink.js";
 import { RunSummary } from "./run-summary.js";
@@ -79,18 +72,23 @@ export async function runCalibrateCommand(argv: string[]): Promise<number> {
 
   const started = performance.now();
   const info = await probeVideo(video);
-  const table = await readOpenFaceCsv(csvPath);
-  const plan = values.parity ? parityPlan(table, info, csvPath) : openFaceGuardedPlan(table, info.frameCount, csvPath, faceId).plan;
-  const stableSize = stableSizeOf(plan);
-
+  const source = await openLandmarkSource({
+    name: "openface",
+    csvPath,
+    ...(faceId === undefined ? {} : { faceId }),
+    ...(values.parity ? { parity: true } : {}),
+  });
   const cv = await loadOpenCv();
+  const outcome = await runVideoPipeline(info, source, cv);
+  // The source refuses a CSV without a usable row, so the pipeline always has frames here.
+  if (outcome.kind === "no-face") throw new LrnetDataError(`${csvPath}: no frame has a face: nothing to calibrate`);
+
   const sink = await openLineSink(out);
   const summary = new RunSummary(basename(video));
   try {
-    const frames = decodeFrames(video, { format: "bgr24", info });
-    for await (const result of calibrateFrames(cv, frames, plan, stableSize)) {
-      summary.count(result.status, result.track !== null);
-      if (result.track !== null) await sink.writeLine(formatLrnetLine(normaliseTrack(result.track)));
+    for await (const f of outcome.frames) {
+      summary.count(f.status, f.calibrated !== null);
+      if (f.calibrated !== null) await sink.writeLine(formatLrnetLine(f.calibrated));
     }
     await sink.commit();
   } catch (err) {
@@ -99,10 +97,10 @@ export async function runCalibrateCommand(argv: string[]): Promise<number> {
   }
   const seconds = (performance.now() - started) / 1000;
   await writeRunRecord(out, "calibrate", info, {
-    landmarks: { source: "openface", csv: csvPath, ...(faceId === undefined ? {} : { face_id: faceId }) },
+    ...source.provenance,
     mode: values.parity ? "parity" : "guarded",
-    ...(values.parity ? {} : { guard: OPENFACE_GUARD }),
-    stable_face_size: stableSize,
+    ...(values.parity ? {} : { guard: source.guard }),
+    stable_face_size: outcome.stableSize,
     calibration: CALIBRATION,
   }, summary, seconds);
   process.stderr.write(summary.line(info.frameCount, seconds) + "\n");
@@ -118,17 +116,4 @@ function parseFaceId(text: string): number {
   const id = Number(text);
   if (!Number.isInteger(id) || id < 0) throw new UsageError(`--face-id takes a whole number >= 0, got "${text}"`);
   return id;
-}
-
-/** LRNet's calibrator API: one shape per CSV row in file order, failed rows included; rows must match frames. */
-function parityPlan(table: OpenFaceTable, info: VideoInfo, csvPath: string): GuardedFrame[] {
-  const shapes = shapesInFileOrder(table);
-  if (shapes.length !== info.frameCount) {
-    throw new OpenFaceCsvError(
-      csvPath,
-      null,
-      `${shapes.length} rows but ${info.path} has ${info.frameCount} frames; --parity needs one row per frame, as LRNet's calibrator asserts (drop --parity to align rows by their frame column)`,
-    );
-  }
-  return shapes.map((shape) => ({ status: "detected", shape }));
 }

@@ -5,11 +5,9 @@ import { CALIBRATION } from "../calibrate/constants.js";
 import { trackToFrame } from "../calibrate/calibrator.js";
 import { loadOpenCv } from "../calibrate/opencv.js";
 import { formatLrnetLine } from "../export/lrnet-txt.js";
-import { extractVideo } from "../extract/extract-video.js";
-import type { RunningMode } from "../mediapipe-runtime/landmarker.js";
-import { openDetector } from "../extract/open-detector.js";
-import { CALIBRATED_COLOUR, RAW_COLOUR, dotRadius, drawPoints } from "../extract/overlay.js";
-import { DEFAULT_MAPPING, DEFAULT_MODE, MEDIAPIPE_GUARD } from "../extract/settings.js";
+import { runVideoPipeline } from "../sources/video-pipeline.js";
+import { openLandmarkSource } from "../sources/registry.js";
+import { CALIBRATED_COLOUR, RAW_COLOUR, dotRadius, drawPoints } from "../video/overlay.js";
 import { probeVideo } from "../video/probe.js";
 import { VideoEncoder } from "../video/encode.js";
 import { UsageError } from "../errors.js";
@@ -56,7 +54,7 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
     options: {
       video: { type: "string" },
       out: { type: "string" },
-      mode: { type: "string", default: DEFAULT_MODE },
+      mode: { type: "string", default: "image" },
       model: { type: "string" },
       "download-model": { type: "boolean", default: false },
       visualize: { type: "string" },
@@ -78,8 +76,9 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
 
   const started = performance.now();
   const info = await probeVideo(video);
-  const { landmarker, model } = await openDetector({
-    mode: mode as RunningMode,
+  const source = await openLandmarkSource({
+    name: "mediapipe",
+    mode,
     ...(values.model === undefined ? {} : { modelPath: values.model }),
     download: values["download-model"],
   });
@@ -88,8 +87,7 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
   const progress = new FrameProgress(name);
   try {
     const cv = await loadOpenCv();
-    const settings = { mapping: DEFAULT_MAPPING, guard: MEDIAPIPE_GUARD };
-    const outcome = await extractVideo(info, landmarker, cv, settings, (p) => progress.update(p.pass, p.frame, p.frames));
+    const outcome = await runVideoPipeline(info, source, cv, { onProgress: (p) => progress.update(p.pass, p.frame, p.frames) });
     if (outcome.kind === "no-face") {
       progress.stop();
       process.stderr.write(`${name}: no face found in any of its ${info.frameCount} frames; nothing written\n`);
@@ -118,19 +116,13 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
     }
     progress.stop();
     const seconds = (performance.now() - started) / 1000;
-    await writeRunRecord(out, "extract", info, {
-      detector: "mediapipe-face-landmarker",
-      model: { sha256: model.sha256, source: model.source, path: model.path },
-      mode,
-      mapping_version: settings.mapping.version,
-      guard: settings.guard,
-      calibration: CALIBRATION,
-    }, summary, seconds);
+    const { detector, mapping_version, guard } = source.configuration;
+    await writeRunRecord(out, "extract", info, { detector, ...source.provenance, mapping_version, guard, calibration: CALIBRATION }, summary, seconds);
     process.stderr.write(summary.line(info.frameCount, seconds) + "\n");
     return 0;
   } finally {
     progress.stop();
-    landmarker.close();
+    await source.close();
   }
 }
 

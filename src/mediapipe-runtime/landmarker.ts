@@ -6,13 +6,14 @@
  * goes to `onLog` or nowhere, so it never mixes with progress output.
  */
 import { LrnetDataError } from "../errors.js";
+import { MESH_POINT_COUNT } from "../sources/mesh-to-ibug.js";
 import { readFile } from "node:fs/promises";
 import { FaceLandmarker, type FaceLandmarkerResult } from "@mediapipe/tasks-vision";
 import { faceDetectionTap, tapFaceDetections, type FaceDetectionTap } from "./face-detections.js";
 import { pointBounds, scoreFaces, type ScoredBounds } from "./face-scores.js";
 import { CanvasStandIn, createWithWasm, prepareWasm, routeDebugOutput, type WasmOutput } from "./node-shims.js";
 
-export const MESH_POINT_COUNT = 478;
+export { MESH_POINT_COUNT };
 
 type BrowserCanvas = NonNullable<Parameters<typeof FaceLandmarker.createFromOptions>[1]["canvas"]>;
 type ImageSource = Parameters<FaceLandmarker["detect"]>[0];
