@@ -1,5 +1,4 @@
 import { basename } from "node:path";
-import { parseArgs } from "node:util";
 import { loadOpenCv } from "../calibrate/opencv.js";
 import { formatLrnetLine } from "../export/lrnet-txt.js";
 import { OPENFACE_MIN_CONFIDENCE } from "../openface/guard-settings.js";
@@ -10,6 +9,7 @@ import { openLandmarkSource } from "../sources/registry.js";
 import { runVideoPipeline } from "../sources/video-pipeline.js";
 import { probeVideo } from "../video/probe.js";
 import { UsageError } from "../errors.js";
+import { parseCommand, required, wholeNumber } from "./options.js";
 import { openLineSink } from "./line-sink.js";
 import { RunSummary } from "./run-summary.js";
 
@@ -47,27 +47,23 @@ Examples:
 `;
 
 export async function runCalibrateCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const parsed = parseCommand(
+    argv,
+    {
       video: { type: "string" },
       openface: { type: "string" },
       out: { type: "string" },
       parity: { type: "boolean", default: false },
       "face-id": { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
     },
-    strict: true,
-    allowPositionals: false,
-  });
-  if (values.help) {
-    process.stdout.write(CALIBRATE_HELP);
-    return 0;
-  }
+    CALIBRATE_HELP,
+  );
+  if (parsed === null) return 0;
+  const { values } = parsed;
   const video = required(values.video, "--video");
   const csvPath = required(values.openface, "--openface");
   const out = required(values.out, "--out");
-  const faceId = values["face-id"] === undefined ? undefined : parseFaceId(values["face-id"]);
+  const faceId = wholeNumber(values["face-id"], "--face-id");
   if (values.parity && faceId !== undefined) throw new UsageError("--face-id cannot be combined with --parity (the reference takes every row)");
 
   const started = performance.now();
@@ -107,13 +103,4 @@ export async function runCalibrateCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
-function required(value: string | undefined, flag: string): string {
-  if (value === undefined || value === "") throw new UsageError(`${flag} is required`);
-  return value;
-}
 
-function parseFaceId(text: string): number {
-  const id = Number(text);
-  if (!Number.isInteger(id) || id < 0) throw new UsageError(`--face-id takes a whole number >= 0, got "${text}"`);
-  return id;
-}

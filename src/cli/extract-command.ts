@@ -1,6 +1,5 @@
 import { mkdir } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
-import { parseArgs } from "node:util";
 import { CALIBRATION } from "../calibrate/constants.js";
 import { trackToFrame } from "../calibrate/calibrator.js";
 import { loadOpenCv } from "../calibrate/opencv.js";
@@ -10,7 +9,7 @@ import { openLandmarkSource } from "../sources/registry.js";
 import { CALIBRATED_COLOUR, RAW_COLOUR, dotRadius, drawPoints } from "../video/overlay.js";
 import { probeVideo } from "../video/probe.js";
 import { VideoEncoder } from "../video/encode.js";
-import { UsageError } from "../errors.js";
+import { oneOf, parseCommand, required } from "./options.js";
 import { writeRunRecord } from "./run-record.js";
 import { FrameProgress } from "./frame-progress.js";
 import { openLineSink } from "./line-sink.js";
@@ -49,30 +48,23 @@ Exit codes: 0 done; ${EXIT_NO_FACE} the video has no usable face (nothing writte
 `;
 
 export async function runExtractCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const parsed = parseCommand(
+    argv,
+    {
       video: { type: "string" },
       out: { type: "string" },
       mode: { type: "string", default: "image" },
       model: { type: "string" },
       "download-model": { type: "boolean", default: false },
       visualize: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
     },
-    strict: true,
-    allowPositionals: false,
-  });
-  if (values.help) {
-    process.stdout.write(EXTRACT_HELP);
-    return 0;
-  }
-  if (!values.video) throw new UsageError("--video is required");
-  if (!values.out) throw new UsageError("--out is required");
-  const mode = values.mode;
-  if (mode !== "image" && mode !== "video") throw new UsageError(`--mode takes image or video, got "${mode}"`);
-  const video = values.video;
-  const out = values.out;
+    EXTRACT_HELP,
+  );
+  if (parsed === null) return 0;
+  const { values } = parsed;
+  const video = required(values.video, "--video");
+  const out = required(values.out, "--out");
+  const mode = oneOf(values.mode, "--mode", ["image", "video"])!;
 
   const started = performance.now();
   const info = await probeVideo(video);

@@ -6,7 +6,7 @@ import { manifestsDir, type ToolInfo } from "../io/package-files.js";
 import { join } from "node:path";
 import { PARQUET_COLUMNS } from "./parquet-schema.js";
 import { splitGlob } from "./partition.js";
-import { FRAME_STATUSES, type FrameStatus, type StatusCounts } from "../guard/guard.js";
+import { FRAME_STATUSES, type StatusCounts } from "../guard/guard.js";
 import { STATUS_CODE, type Label, type Partition, type VideoEntry } from "./types.js";
 import type { VideoRows } from "./video-rows.js";
 

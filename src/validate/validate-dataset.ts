@@ -3,7 +3,7 @@ import { LRNET_BLOCK_FRAMES } from "../calibrate/constants.js";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { isTempFileName } from "../io/durable-fs.js";
-import { MANIFEST_FILE, validateManifest, type Manifest, type ManifestDataFile, type ManifestVideo, videosByFile } from "../store/manifest.js";
+import { MANIFEST_FILE, validateManifest, type Manifest, type ManifestDataFile, videosByFile } from "../store/manifest.js";
 import { DATA_DIR } from "../store/partition.js";
 import { readFileHashed, type HashedBytes } from "../store/data-file.js";
 import { addTally, emptyTally, type FileTally } from "./data-checks.js";
