@@ -17,7 +17,8 @@ import {
   type FaceResult,
   type NodeFaceLandmarker,
 } from "../src/mediapipe-runtime/landmarker.js";
-import { MEDIAPIPE_METRICS_HOST, unimplementedWebGlCalls } from "../src/mediapipe-runtime/node-shims.js";
+import { MEDIAPIPE_METRICS_HOST } from "../src/mediapipe-runtime/node-globals.js";
+import { unimplementedWebGlCalls } from "../src/mediapipe-runtime/webgl2-stand-in.js";
 import { lengthDelimitedField, stringField, wireFields, concatBytes } from "../src/mediapipe-runtime/protobuf-wire.js";
 import { COMMON_MAPPING } from "../src/sources/mesh-to-ibug.js";
 import { resolveModel } from "../src/model-bundle/resolve-model.js";
@@ -319,7 +320,7 @@ describe("createFaceLandmarker on the main thread", () => {
     } finally {
       globalThis.fetch = shimmedFetch;
     }
-    // tasks-vision 1.1.0 flushes its metrics on close; if a new version stops, revisit node-shims.ts.
+    // tasks-vision 1.1.0 flushes its metrics on close; if a new version stops, revisit node-globals.ts.
     assert.ok(requests.length >= 1, "no metrics request seen");
     assert.deepEqual(new Set(requests.map((r) => `${r.host} ${r.status}`)), new Set([`${MEDIAPIPE_METRICS_HOST} 403`]));
   });
@@ -375,7 +376,7 @@ test("inside a worker thread: create, detect, close, and the worker exits by its
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: {
-      landmarkerUrl: new URL("../src/extract/mediapipe/landmarker.js", import.meta.url).href,
+      landmarkerUrl: new URL("../src/mediapipe-runtime/landmarker.js", import.meta.url).href,
       modelPath: await modelPath(),
       frames,
     },

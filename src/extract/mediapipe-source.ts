@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createFaceLandmarker, type FaceResult, type NodeFaceLandmarker } from "../mediapipe-runtime/landmarker.js";
-import { tasksVisionDirectory } from "../mediapipe-runtime/node-shims.js";
+import { tasksVisionDirectory } from "../mediapipe-runtime/wasm-loader.js";
 import { resolveModel, sha256Hex } from "../model-bundle/resolve-model.js";
 import type { FaceObservation, LandmarkSource, SourceVideo, VideoLandmarks } from "../sources/landmark-source.js";
 import { DEFAULT_MAPPING, MESH_POINT_COUNT } from "../sources/mesh-to-ibug.js";

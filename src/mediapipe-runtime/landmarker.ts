@@ -11,7 +11,8 @@ import { readFile } from "node:fs/promises";
 import { FaceLandmarker, type FaceLandmarkerResult } from "@mediapipe/tasks-vision";
 import { faceDetectionTap, tapFaceDetections, type FaceDetectionTap } from "./face-detections.js";
 import { pointBounds, scoreFaces, type ScoredBounds } from "./face-scores.js";
-import { CanvasStandIn, createWithWasm, prepareWasm, routeDebugOutput, type WasmOutput } from "./node-shims.js";
+import { CanvasStandIn } from "./webgl2-stand-in.js";
+import { createWithWasm, prepareWasm, routeDebugOutput, type WasmOutput } from "./wasm-loader.js";
 
 export { MESH_POINT_COUNT };
 
