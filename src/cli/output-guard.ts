@@ -1,5 +1,5 @@
 import { outputOverlap, type NamedPath } from "../io/path-overlap.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
 
 /**
  * A single-video command's outputs (the text file and its `.json` record) may not be one of its inputs: a

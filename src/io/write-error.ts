@@ -1,3 +1,5 @@
+import { LrnetDataError } from "../errors.js";
+
 /** Why a write failed, in words a user acts on: the file system's errno codes that mean "not here, not now". */
 const REASONS: Readonly<Record<string, string>> = {
   ENOSPC: "no space left on the device (disk full)",
@@ -16,9 +18,7 @@ const REASONS: Readonly<Record<string, string>> = {
  * A file or directory could not be written: one line naming it and the reason (`<path>: cannot write: disk full
  * (ENOSPC)`). `code` keeps the errno code for callers that branch on it.
  */
-export class WriteError extends Error {
-  override readonly name = "WriteError";
-
+export class WriteError extends LrnetDataError {
   constructor(
     readonly path: string,
     readonly code: string | undefined,

@@ -1,12 +1,12 @@
 import { dirname, join, resolve } from "node:path";
-import { DatasetError } from "../dataset/errors.js";
+import { DatasetError } from "../store/errors.js";
 import { makeDirectoryDurably, writeFileDurably } from "../io/durable-fs.js";
 import { isSameOrInside, realPathOf } from "../io/path-overlap.js";
-import { incompleteness, type Manifest } from "../dataset/manifest.js";
-import { JOURNAL_FILE, LOCK_FILE, OWNER_FILE } from "../dataset/ownership.js";
-import { DATA_DIR } from "../dataset/partition.js";
-import { readToolInfo } from "../dataset/package-files.js";
-import { readManifest } from "../dataset/store.js";
+import { incompleteness, type Manifest } from "../store/manifest.js";
+import { JOURNAL_FILE, LOCK_FILE, OWNER_FILE } from "../store/ownership.js";
+import { DATA_DIR } from "../store/partition.js";
+import { readToolInfo } from "../io/package-files.js";
+import { readManifest } from "../store/store.js";
 import { collectTraces, videosToLookAt, type VideoToLookAt } from "./collect.js";
 import { ReportError } from "./errors.js";
 import { renderReport } from "./html.js";
