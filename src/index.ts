@@ -3,9 +3,9 @@
  * exported and read programmatically. Everything here is stable; anything imported from deeper paths is not.
  */
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { loadOpenCv } from "./calibrate/opencv.js";
 import { StoreError } from "./store/errors.js";
+import { resolveManifestPath } from "./store/confine.js";
 import { type DataColumnName, type DecodedDataFile, decodeDataFile } from "./store/data-file.js";
 import type { Manifest } from "./store/manifest.js";
 import { readManifest } from "./store/store.js";
@@ -14,6 +14,8 @@ import { type PipelineOptions, type PipelineOutcome, runVideoPipeline } from "./
 import { probeVideo } from "./video/probe.js";
 
 export { LrnetDataError, UsageError } from "./errors.js";
+export { WriteError } from "./io/write-error.js";
+export { ConfinementError, resolveManifestPath } from "./store/confine.js";
 export type { FaceObservation, LandmarkSource, RgbaFrame, SourceVideo, VideoLandmarks } from "./sources/landmark-source.js";
 export { openLandmarkSource, prepareSourceSpec, sourceConfiguration, type SourceSpec } from "./sources/registry.js";
 export { toIbug68 } from "./sources/to-ibug68.js";
@@ -54,8 +56,9 @@ export async function readDataset(
   const manifest = await readManifest(outDir);
   if (manifest === null) throw new StoreError(`${outDir}: no manifest.json (not the output of lrnet-data build)`, outDir);
   async function* files(): AsyncGenerator<{ path: string } & DecodedDataFile> {
-    for (const file of manifest!.data_files) {
-      const decoded = await decodeDataFile(new Uint8Array(await readFile(join(outDir, file.path))), options);
+    for (const [i, file] of manifest!.data_files.entries()) {
+      const path = await resolveManifestPath(outDir, file.path, `data_files[${i}].path`);
+      const decoded = await decodeDataFile(new Uint8Array(await readFile(path)), options);
       yield { path: file.path, ...decoded };
     }
   }
