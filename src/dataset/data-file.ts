@@ -122,6 +122,23 @@ export async function decodeDataFile(bytes: Uint8Array, options: DecodeOptions =
   }
 }
 
+/** The uncompressed size in bytes of each row group of a Parquet file (readers hold one row group at a time). */
+export async function rowGroupBytes(bytes: Uint8Array): Promise<number[]> {
+  const file = await parquet.ParquetFile.fromFile(new Blob([bytes]));
+  try {
+    const metadata = file.metadata();
+    const sizes = metadata.rowGroups().map((group) => {
+      const size = group.totalByteSize();
+      group.free();
+      return size;
+    });
+    metadata.free();
+    return sizes;
+  } finally {
+    file.free();
+  }
+}
+
 /** One line per difference between a file's Arrow schema and the dataset's columns. */
 export function compareSchema(actual: Schema, version: FormatVersion = CURRENT_FORMAT_VERSION): string[] {
   const expected = arrowSchema(version).fields;
