@@ -61,7 +61,8 @@ Options:
                    for the owner to complete)
   --name NAME      hf: the dataset's name in the card (default: OUT's folder name)
   --raw            npy: the detector's pixel points instead of the calibrated landmarks
-  --overwrite      write into a directory that has files (same names are replaced; others are listed)
+  --overwrite      lrnet, npy: write into a directory that has files (same names are replaced); hf always
+                   writes a new or empty directory, since stale data files would match the card's globs
   -h, --help       this text
 
 Exit codes: 0 written; 1 error (nothing half-written); 2 usage.
@@ -100,6 +101,8 @@ export async function runExportCommand(argv: string[]): Promise<number> {
   only("source-terms", values["source-terms"] !== undefined, "hf");
   only("name", values.name !== undefined, "hf");
   only("raw", values.raw === true, "npy");
+  // A Hub folder must hold only this export's data files: stale ones would match the card's globs.
+  only("overwrite", values.overwrite === true, "lrnet,npy");
   if (format === "hf") return runHfExport(positionals[0]!, values.out, values);
   if (format === "npy") return runNpyExport(positionals[0]!, values.out, values.raw === true, values.overwrite === true);
   let block = 30;
@@ -131,7 +134,7 @@ export async function runExportCommand(argv: string[]): Promise<number> {
 async function runHfExport(
   outDir: string,
   dir: string,
-  values: { license?: string | undefined; "source-terms"?: string | undefined; name?: string | undefined; overwrite?: boolean | undefined },
+  values: { license?: string | undefined; "source-terms"?: string | undefined; name?: string | undefined },
 ): Promise<number> {
   let sourceTerms = values["source-terms"];
   if (sourceTerms?.startsWith("@")) {
@@ -149,7 +152,6 @@ async function runHfExport(
     ...(values.license !== undefined ? { license: values.license } : {}),
     ...(sourceTerms !== undefined ? { sourceTerms: sourceTerms.trim() } : {}),
     ...(values.name !== undefined ? { name: values.name } : {}),
-    overwrite: values.overwrite === true,
   });
   const copied = report.files.filter((f) => f.how === "copied").length;
   const largest = Math.max(0, ...report.files.map((f) => f.largestRowGroupBytes));

@@ -152,13 +152,15 @@ export interface ExportTarget {
  * into place at the end, so a failed or interrupted export leaves nothing a training run could pick up. With
  * `overwrite` into a directory that has files, each file is still written atomically, in place.
  */
-export async function prepareDirectory(dir: string, overwrite: boolean): Promise<ExportTarget> {
+export async function prepareDirectory(
+  dir: string,
+  overwrite: boolean,
+  notEmpty = "LRNet reads every file in its folders, so export into an empty directory (or pass --overwrite)",
+): Promise<ExportTarget> {
   const info = await stat(dir).catch(() => null);
   if (info && !info.isDirectory()) throw new ExportError(`${dir}: exists and is not a directory`);
   const empty = !info || (await readdir(dir)).length === 0;
-  if (!empty && !overwrite) {
-    throw new ExportError(`${dir}: not empty; LRNet reads every file in its folders, so export into an empty directory (or pass --overwrite)`);
-  }
+  if (!empty && !overwrite) throw new ExportError(`${dir}: not empty; ${notEmpty}`);
   if (!empty) return { root: dir, finish: async () => undefined, abort: async () => undefined };
   const parent = dirname(resolve(dir));
   await mkdir(parent, { recursive: true });

@@ -29,7 +29,6 @@ export interface HfExportOptions {
   sourceTerms?: string;
   /** The dataset's name in the card; default: the output directory's name. */
   name?: string;
-  overwrite?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -47,7 +46,8 @@ export interface HfExportReport {
  */
 export async function exportHf(outDir: string, options: HfExportOptions): Promise<HfExportReport> {
   const source = await loadManifest(outDir);
-  const target = await prepareDirectory(options.dir, options.overwrite ?? false);
+  // Never into a folder with files: stale data files would match the card's globs.
+  const target = await prepareDirectory(options.dir, false, "a Hub folder must hold only this export's files (the card's globs would take stale data files), so export into a new or empty directory");
   try {
     const report: HfExportReport = { dir: options.dir, files: [], videos: source.videos.length };
     let manifest = createManifest({ tool: source.tool, configuration: source.configuration, source: source.source, now: new Date(source.created_at) });

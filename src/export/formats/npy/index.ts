@@ -38,7 +38,7 @@ export async function exportNpy(outDir: string, options: NpyExportOptions): Prom
   const manifest = await loadManifest(outDir);
   const column = options.raw ? "raw" : "landmarks";
   const paths = planNpyPaths(manifest.videos);
-  const target = await prepareDirectory(options.dir, options.overwrite ?? false);
+  const target = await prepareDirectory(options.dir, options.overwrite ?? false, "export into a new or empty directory (or pass --overwrite)");
   try {
     const report: NpyExportReport = { dir: options.dir, files: [], nanFrames: 0 };
     const videosOf = videosByFile(manifest.videos);
