@@ -118,5 +118,12 @@ test("export: options of another format and unknown formats are usage errors", a
     const unknown = await cli("export", out, "--format", "csv", "-o", join(root, "x"));
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /--format csv is not known \(known: lrnet, hf, npy\)/);
+    const overwrite = await cli("export", out, "--format", "hf", "-o", join(root, "x"), "--overwrite");
+    assert.equal(overwrite.code, 2);
+    assert.match(overwrite.stderr, /--overwrite applies to --format lrnet or npy, not hf/);
+    writeFileSync(join(root, "taken.txt"), "x");
+    const taken = await cli("export", out, "--format", "hf", "-o", root);
+    assert.equal(taken.code, 1);
+    assert.match(taken.stderr, /not empty; a Hub folder must hold only this export's files/);
   });
 });
