@@ -12,7 +12,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import pl from "nodejs-polars";
 import { parquetMetadata, parquetReadObjects, parquetSchema } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
-import { FRAME_STATUSES } from "../src/dataset/types.js";
+import { FRAME_STATUSES } from "../src/guard/guard.js";
 import { SHAPE_VALUES } from "../src/shape/shape.js";
 import { buildSmallDataset, ffppEntries, original, fake, syntheticVideo, type SmallVideo } from "./helpers/small-dataset.js";
 

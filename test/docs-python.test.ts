@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createManifest, type Manifest } from "../src/dataset/manifest.js";
-import { datasetCard } from "../src/export/formats/hf/card.js";
+import { createManifest, type Manifest } from "../src/store/manifest.js";
+import { datasetCard } from "../src/export/hf/card.js";
 import { CONFIGURATION, SOURCE } from "./helpers/small-dataset.js";
 import { repoRoot } from "./helpers/paths.js";
 

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { decodeNpyFloat32, encodeNpyFloat32, npyHeader } from "../src/export/formats/npy/npy-file.js";
+import { decodeNpyFloat32, encodeNpyFloat32, npyHeader } from "../src/export/npy/npy-file.js";
 import { buildSmallDataset, buildV1Dataset, fake, ffppEntries, syntheticVideo, type SmallVideo } from "./helpers/small-dataset.js";
 import { cli } from "./helpers/cli.js";
 import { filesUnder } from "./helpers/hf-folder.js";

@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import { exportDataset } from "../export/export-dataset.js";
-import { exportHf } from "../export/formats/hf/index.js";
-import { exportNpy } from "../export/formats/npy/index.js";
-import { UsageError } from "./errors.js";
+import { exportHf } from "../export/hf/index.js";
+import { exportNpy } from "../export/npy/index.js";
+import { LRNET_BLOCK_FRAMES } from "../calibrate/constants.js";
+import { UsageError } from "../errors.js";
+import { oneOf, parseCommand, required, wholeNumber } from "./options.js";
 
 export const EXPORT_HELP = `lrnet-data export: write a built dataset as LRNet's text files, a Hugging Face folder or .npy arrays
 
@@ -69,9 +70,9 @@ Exit codes: 0 written; 1 error (nothing half-written); 2 usage.
 `;
 
 export async function runExportCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
+  const parsed = parseCommand(
+    argv,
+    {
       format: { type: "string", default: "lrnet" },
       out: { type: "string", short: "o" },
       block: { type: "string" },
@@ -80,19 +81,15 @@ export async function runExportCommand(argv: string[]): Promise<number> {
       name: { type: "string" },
       raw: { type: "boolean", default: false },
       overwrite: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
     },
-    strict: true,
-    allowPositionals: true,
-  });
-  if (values.help) {
-    process.stdout.write(EXPORT_HELP);
-    return 0;
-  }
+    EXPORT_HELP,
+    true,
+  );
+  if (parsed === null) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError(`export takes one dataset directory, got ${positionals.length}`);
-  const format = values.format;
-  if (format !== "lrnet" && format !== "hf" && format !== "npy") throw new UsageError(`--format ${format} is not known (known: lrnet, hf, npy)`);
-  if (!values.out) throw new UsageError("-o DIR is required");
+  const format = oneOf(values.format, "--format", ["lrnet", "hf", "npy"] as const) ?? "lrnet";
+  const dir = required(values.out, "-o DIR");
   const only = (option: string, given: boolean, formats: string): void => {
     if (given && !formats.split(",").includes(format)) throw new UsageError(`--${option} applies to --format ${formats.split(",").join(" or ")}, not ${format}`);
   };
@@ -103,15 +100,11 @@ export async function runExportCommand(argv: string[]): Promise<number> {
   only("raw", values.raw === true, "npy");
   // A Hub folder must hold only this export's data files: stale ones would match the card's globs.
   only("overwrite", values.overwrite === true, "lrnet,npy");
-  if (format === "hf") return runHfExport(positionals[0]!, values.out, values);
-  if (format === "npy") return runNpyExport(positionals[0]!, values.out, values.raw === true, values.overwrite === true);
-  let block = 30;
-  if (values.block !== undefined) {
-    block = Number(values.block);
-    if (values.block.trim() === "" || !Number.isInteger(block) || block < 0) throw new UsageError(`--block takes a whole number >= 0, got "${values.block}"`);
-  }
+  if (format === "hf") return runHfExport(positionals[0]!, dir, values);
+  if (format === "npy") return runNpyExport(positionals[0]!, dir, values.raw === true, values.overwrite === true);
+  const block = wholeNumber(values.block, "--block") ?? LRNET_BLOCK_FRAMES;
   const started = performance.now();
-  const report = await exportDataset(positionals[0]!, { format: "lrnet", dir: values.out, block, overwrite: values.overwrite });
+  const report = await exportDataset(positionals[0]!, { format: "lrnet", dir, block, overwrite: values.overwrite });
   const lines = report.files.reduce((sum, f) => sum + f.lines, 0);
   const out: string[] = [];
   out.push(

@@ -10,8 +10,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parse as parseYaml } from "yaml";
-import type { Manifest } from "../../src/dataset/manifest.js";
-import { PARQUET_COLUMNS } from "../../src/dataset/parquet-schema.js";
+import type { Manifest } from "../../src/store/manifest.js";
+import { PARQUET_COLUMNS } from "../../src/store/parquet-schema.js";
 
 export const RAI_FIELDS = [
   "rai:dataCollection",
