@@ -117,7 +117,7 @@ test("export: options of another format and unknown formats are usage errors", a
     assert.equal(license.code, 2);
     const unknown = await cli("export", out, "--format", "csv", "-o", join(root, "x"));
     assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /--format takes lrnet, hf or npy, got "csv"/);
+    assert.match(unknown.stderr, /--format csv is not known \(known: lrnet, hf, npy\)/);
     const overwrite = await cli("export", out, "--format", "hf", "-o", join(root, "x"), "--overwrite");
     assert.equal(overwrite.code, 2);
     assert.match(overwrite.stderr, /--overwrite applies to --format lrnet or npy, not hf/);

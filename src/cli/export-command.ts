@@ -4,7 +4,7 @@ import { exportHf } from "../export/hf/index.js";
 import { exportNpy } from "../export/npy/index.js";
 import { LRNET_BLOCK_FRAMES } from "../calibrate/constants.js";
 import { UsageError } from "../errors.js";
-import { oneOf, parseCommand, required, wholeNumber } from "./options.js";
+import { parseCommand, required, wholeNumber } from "./options.js";
 
 export const EXPORT_HELP = `lrnet-data export: write a built dataset as LRNet's text files, a Hugging Face folder or .npy arrays
 
@@ -88,7 +88,8 @@ export async function runExportCommand(argv: string[]): Promise<number> {
   if (parsed === null) return 0;
   const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError(`export takes one dataset directory, got ${positionals.length}`);
-  const format = oneOf(values.format, "--format", ["lrnet", "hf", "npy"] as const) ?? "lrnet";
+  const format = values.format;
+  if (format !== "lrnet" && format !== "hf" && format !== "npy") throw new UsageError(`--format ${format} is not known (known: lrnet, hf, npy)`);
   const dir = required(values.out, "-o DIR");
   const only = (option: string, given: boolean, formats: string): void => {
     if (given && !formats.split(",").includes(format)) throw new UsageError(`--${option} applies to --format ${formats.split(",").join(" or ")}, not ${format}`);
