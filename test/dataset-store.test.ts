@@ -151,7 +151,7 @@ test("crash between the data file's rename and the manifest update: the orphan i
     mkdirSync(dirname(join(out, orphan.path)), { recursive: true });
     writeFileSync(join(out, orphan.path), orphan.bytes);
     // A file of the user's with the same kind of name, never journalled: not ours, so never deleted.
-    const planted = "data/split=train/method=Deepfakes/compression=c23/part-00000000deadbeef.parquet";
+    const planted = "data/train/Deepfakes/c23/part-00000000deadbeef.parquet";
     writeFileSync(join(out, planted), "the user's own file\n");
 
     const state = await findCommittedVideos(out, configuration);
@@ -178,7 +178,7 @@ test("temporary files left by a crash (data and manifest) are removed at start",
   const out = tempDir();
   try {
     await build(out, { crashAfterCommits: 1 });
-    const partDir = join(out, "data/split=train/method=Deepfakes/compression=c23");
+    const partDir = join(out, "data/train/Deepfakes/c23");
     // The crashed run had journalled its token; its temporary names carry it.
     appendFileSync(join(out, JOURNAL_FILE), "token 4242-0a1b2c3d\n");
     const dataTemp = join(partDir, ".part-0123456789abcdef.parquet.tmp-4242-0a1b2c3d");
@@ -189,7 +189,7 @@ test("temporary files left by a crash (data and manifest) are removed at start",
     writeFileSync(foreignTemp, "a temporary-looking name no journal recorded");
     const { store, resume } = await DatasetStore.open(out, { configuration, source, tool });
     await store.close();
-    assert.deepEqual(resume.removedTempFiles.sort(), [".manifest.json.tmp-4242-0a1b2c3d", "data/split=train/method=Deepfakes/compression=c23/.part-0123456789abcdef.parquet.tmp-4242-0a1b2c3d"]);
+    assert.deepEqual(resume.removedTempFiles.sort(), [".manifest.json.tmp-4242-0a1b2c3d", "data/train/Deepfakes/c23/.part-0123456789abcdef.parquet.tmp-4242-0a1b2c3d"]);
     assert.equal(existsSync(dataTemp) || existsSync(manifestTemp), false);
     assert.equal(existsSync(foreignTemp), true, "a temporary name without a journalled token is not ours");
     assert.ok(resume.committed.size > 0, "committed videos survive");

@@ -62,9 +62,10 @@ const FOREIGN = [
   "notes.txt",
   ".hidden",
   "data/mine.parquet",
+  "data/train/youtube/c23/part-0123456789abcdef.parquet",
+  "data/train/youtube/c23/.part-0123456789abcdef.parquet.tmp-1-deadbeef",
   "data/split=train/method=youtube/compression=c23/part-0123456789abcdef.parquet",
-  "data/split=train/method=youtube/compression=c23/.part-0123456789abcdef.parquet.tmp-1-deadbeef",
-  "data/split=train/deep/er/still.parquet",
+  "data/train/deep/er/still.parquet",
   ".manifest.json.tmp-1-deadbeef",
   "sub/dir/any name.bin",
 ];
@@ -241,13 +242,13 @@ test("case 3: export of an unfinished or inconsistent dataset is refused; --allo
 
   // A video whose data file was edited: before, it was dropped without a word.
   const edited = structuredClone(manifest);
-  edited.videos[2]!.data.file = "data/split=train/method=youtube/compression=c23/part-ffffffffffffffff.parquet";
+  edited.videos[2]!.data.file = "data/train/youtube/c23/part-ffffffffffffffff.parquet";
   writeManifest(out, edited);
   const target2 = fresh("txt");
   assertOneLine(await cli("export", out, "-o", target2), 1, new RegExp(`not a complete dataset: manifest.json: video ${edited.videos[2]!.id.replaceAll("/", "\\/")}: its data file .* is not in data_files`));
   const listed = await cli("export", out, "-o", target2, "--allow-incomplete", "--block", "0");
   assert.equal(listed.code, 0, listed.stderr);
-  assert.match(listed.stdout, new RegExp(`left out 1 videos:\\n  ${edited.videos[2]!.id}: its data file data/split=train/.*part-ffffffffffffffff.parquet is not in the manifest's data_files`));
+  assert.match(listed.stdout, new RegExp(`left out 1 videos:\\n  ${edited.videos[2]!.id}: its data file data/train/youtube/c23/part-ffffffffffffffff.parquet is not in the manifest's data_files`));
   assert.equal(readdirSync(target2, { recursive: true }).filter((p) => String(p).endsWith(".txt")).length, 11);
 
   // report: the same rule.
@@ -274,13 +275,13 @@ test("case 4: a manifest path that leaves OUT is refused by every command, namin
   assert.match(validated.stdout, /videos\[3\]\.data\.file "\.\.\/\.\.\/\.\.\/etc\/passwd" climbs out with \.\./);
   await assert.rejects(DatasetStore.open(out, { configuration: CONFIGURATION, source: SOURCE }), (e: Error) => e instanceof StoreError && field.test(e.message) && /--rebuild/.test(e.message));
 
-  // Through a symbolic link: data/split=test points at a copy outside OUT.
+  // Through a symbolic link: data/test points at a copy outside OUT.
   const linked = await smallDataset();
   const outside = fresh("outside");
-  renameSync(join(linked.out, "data", "split=test"), outside);
-  symlinkSync(outside, join(linked.out, "data", "split=test"));
-  const index = linked.manifest.data_files.findIndex((f) => f.path.startsWith("data/split=test/"));
-  const link = new RegExp(`data_files\\[${index}\\]\\.path "data/split=test/.*" leads through a symbolic link to ${outside}`);
+  renameSync(join(linked.out, "data", "test"), outside);
+  symlinkSync(outside, join(linked.out, "data", "test"));
+  const index = linked.manifest.data_files.findIndex((f) => f.path.startsWith("data/test/"));
+  const link = new RegExp(`data_files\\[${index}\\]\\.path "data/test/.*" leads through a symbolic link to ${outside}`);
   assertOneLine(await cli("export", linked.out, "-o", fresh("txt")), 1, link);
   assertOneLine(await cli("merge", linked.out, "-o", fresh("m")), 1, link);
   const checked = await cli("validate", linked.out);
@@ -289,7 +290,7 @@ test("case 4: a manifest path that leaves OUT is refused by every command, namin
   await assert.rejects(DatasetStore.open(linked.out, { configuration: CONFIGURATION, source: SOURCE }), link);
   const worstTest = linked.manifest.videos.filter((v) => v.split === "test").map((v) => v.id);
   assert.ok(worstTest.length > 0);
-  assertOneLine(await cli("report", linked.out, "-o", join(fresh("page"), "r.html"), "--worst", "12"), 1, /videos\[\d+\]\.data\.file "data\/split=test\/.*" leads through a symbolic link/);
+  assertOneLine(await cli("report", linked.out, "-o", join(fresh("page"), "r.html"), "--worst", "12"), 1, /videos\[\d+\]\.data\.file "data\/test\/.*" leads through a symbolic link/);
 });
 
 test("the manifest path resolver: absolute, .., backslash and links out are refused; paths inside are resolved", async () => {
