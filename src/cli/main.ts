@@ -7,6 +7,7 @@ import { VALIDATE_HELP, runValidateCommand } from "./validate-command.js";
 import { EXPORT_HELP, runExportCommand } from "./export-command.js";
 import { REPORT_HELP, runReportCommand } from "./report-command.js";
 import { MERGE_HELP, runMergeCommand } from "./merge-command.js";
+import { COMPARE_HELP, runCompareCommand } from "./compare-command.js";
 
 interface Command {
   summary: string;
@@ -50,6 +51,11 @@ const COMMANDS: Record<string, Command> = {
     help: REPORT_HELP,
     run: runReportCommand,
   },
+  compare: {
+    summary: "compare two landmark datasets of the same videos (e.g. two detectors): NME per region, detection, jitter",
+    help: COMPARE_HELP,
+    run: runCompareCommand,
+  },
 };
 
 /** Errors that describe a problem with the user's input or machine: printed as one line, no stack trace. */
@@ -72,6 +78,9 @@ const USER_FACING_ERRORS = new Set([
   "ValidationInputError",
   "ExportError",
   "ReportError",
+  "CompareError",
+  "LandmarkFileError",
+  "PointMapError",
 ]);
 
 function mainHelp(): string {
