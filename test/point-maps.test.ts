@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { COMMON_MAPPING, CONTOUR_MAPPING, meshToIbug } from "../src/extract/mesh-to-ibug.js";
+import { COMMON_MAPPING, CONTOUR_MAPPING, meshToIbug } from "../src/sources/mesh-to-ibug.js";
 import { builtInPointMaps, choosePointMap, mapToIbug, parsePointMap, PointMapError } from "../src/sources/point-maps/point-map.js";
 import { repoRoot } from "./helpers/paths.js";
 

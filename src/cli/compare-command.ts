@@ -1,6 +1,6 @@
-import { parseArgs } from "node:util";
 import { formatComparison, runComparison } from "../compare/run-compare.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
+import { parseCommand, wholeNumber } from "./options.js";
 
 export const COMPARE_HELP = `lrnet-data compare: how far apart two landmark datasets of the same videos are
 
@@ -32,27 +32,20 @@ Exit codes: 0 compared; 1 error; 2 usage.
 `;
 
 export async function runCompareCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
+  const parsed = parseCommand(
+    argv,
+    {
       json: { type: "boolean", default: false },
       out: { type: "string", short: "o" },
       plots: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
     },
-    strict: true,
-    allowPositionals: true,
-  });
-  if (values.help) {
-    process.stdout.write(COMPARE_HELP);
-    return 0;
-  }
+    COMPARE_HELP,
+    true,
+  );
+  if (parsed === null) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length !== 2) throw new UsageError(`compare takes two datasets (or text files), got ${positionals.length}`);
-  let plots = 6;
-  if (values.plots !== undefined) {
-    plots = Number(values.plots);
-    if (values.plots.trim() === "" || !Number.isInteger(plots) || plots < 0) throw new UsageError(`--plots takes a whole number >= 0, got "${values.plots}"`);
-  }
+  const plots = wholeNumber(values.plots, "--plots") ?? 6;
   const comparison = await runComparison(positionals[0]!, positionals[1]!, { ...(values.out === undefined ? {} : { html: values.out }), plots });
   process.stdout.write(values.json ? JSON.stringify(comparison, null, 1) + "\n" : formatComparison(comparison));
   if (values.out !== undefined && !values.json) process.stdout.write(`wrote ${values.out}\n`);

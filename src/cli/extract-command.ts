@@ -1,18 +1,17 @@
 import { mkdir } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
-import { parseArgs } from "node:util";
 import { CALIBRATION } from "../calibrate/constants.js";
 import { trackToFrame } from "../calibrate/calibrator.js";
 import { loadOpenCv } from "../calibrate/opencv.js";
 import { formatLrnetLine } from "../export/lrnet-txt.js";
-import { extractVideo } from "../extract/extract-video.js";
-import type { RunningMode } from "../extract/mediapipe/landmarker.js";
-import { openDetector } from "../extract/open-detector.js";
-import { CALIBRATED_COLOUR, RAW_COLOUR, dotRadius, drawPoints } from "../extract/overlay.js";
-import { DEFAULT_MAPPING, DEFAULT_MODE, MEDIAPIPE_GUARD } from "../extract/settings.js";
+import { runVideoPipeline } from "../sources/video-pipeline.js";
+import { type SourceSpec, openLandmarkSource, prepareSourceSpec } from "../sources/registry.js";
+import { LANDMARK_OPTIONS, LANDMARK_OPTIONS_HELP, detectorSpecFor, importSpecFor, parseLandmarkFormat } from "./landmark-options.js";
+import { CALIBRATED_COLOUR, RAW_COLOUR, dotRadius, drawPoints } from "../video/overlay.js";
 import { probeVideo } from "../video/probe.js";
 import { VideoEncoder } from "../video/encode.js";
-import { UsageError } from "./errors.js";
+import { oneOf, parseCommand, required } from "./options.js";
+import { UsageError } from "../errors.js";
 import { writeRunRecord } from "./run-record.js";
 import { FrameProgress } from "./frame-progress.js";
 import { openLineSink } from "./line-sink.js";
@@ -25,6 +24,8 @@ export const EXTRACT_HELP = `lrnet-data extract: detect and calibrate LRNet land
 
 Usage:
   lrnet-data extract --video V.mp4 --out V.txt [--mode image|video] [--model PATH] [--visualize DIR]
+  lrnet-data extract --video V.mp4 --out V.txt --detector ./my-detector.mjs [--points MAP]
+  lrnet-data extract --video V.mp4 --out V.txt --landmarks PATH [--landmark-format F] [--points MAP]
 
 Detects the face in every frame with MediaPipe Face Landmarker (CPU, offline), maps its 478-point mesh
 to the 68-point iBUG layout, applies LRNet's guard (failed detections before the first face are skipped,
@@ -39,6 +40,9 @@ Options:
                      calibration was designed for; video: MediaPipe tracks and smooths between frames
   --model PATH       a face_landmarker.task bundle (e.g. Google's official one); see "Model" below
   --download-model   allow downloading Google's official bundle into the cache (checksum-verified)
+  --detector D       mediapipe (default), or a detector plugin: an ES module file (./my-detector.mjs) or
+                     an installed package exporting a landmark-source factory (docs/detectors.md)
+${LANDMARK_OPTIONS_HELP}
   --visualize DIR    also write DIR/<video>.landmarks.mp4: detections in red, calibrated points in green
   -h, --help         this text
 
@@ -47,49 +51,55 @@ Model, first match wins: --model PATH; $LRNET_DATA_MODEL; the official bundle in
 allowed (--download-model or LRNET_DATA_DOWNLOAD_MODEL=1); else the offline bundle built from the npm
 package @mediapipe/face_mesh on first use and cached (no network needed).
 
+Examples:
+  lrnet-data extract --video clip.mp4 --out clip.txt --visualize overlays/
+  lrnet-data extract --video clip.mp4 --out clip.face-api.txt --detector ./examples/face-api-detector/detector.mjs
+  lrnet-data extract --video clip.mp4 --out clip.fan.txt --landmarks fan/clip/
+
 Exit codes: 0 done; ${EXIT_NO_FACE} the video has no usable face (nothing written); 1 error; 2 usage.
 `;
 
 export async function runExtractCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const parsed = parseCommand(
+    argv,
+    {
       video: { type: "string" },
       out: { type: "string" },
-      mode: { type: "string", default: DEFAULT_MODE },
+      mode: { type: "string", default: "image" },
       model: { type: "string" },
       "download-model": { type: "boolean", default: false },
       visualize: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
+      ...LANDMARK_OPTIONS,
     },
-    strict: true,
-    allowPositionals: false,
-  });
-  if (values.help) {
-    process.stdout.write(EXTRACT_HELP);
-    return 0;
-  }
-  if (!values.video) throw new UsageError("--video is required");
-  if (!values.out) throw new UsageError("--out is required");
-  const mode = values.mode;
-  if (mode !== "image" && mode !== "video") throw new UsageError(`--mode takes image or video, got "${mode}"`);
-  const video = values.video;
-  const out = values.out;
+    EXTRACT_HELP,
+  );
+  if (parsed === null) return 0;
+  const { values } = parsed;
+  const video = required(values.video, "--video");
+  const out = required(values.out, "--out");
+  const mode = oneOf(values.mode, "--mode", ["image", "video"])!;
 
   const started = performance.now();
   const info = await probeVideo(video);
-  const { landmarker, model } = await openDetector({
-    mode: mode as RunningMode,
-    ...(values.model === undefined ? {} : { modelPath: values.model }),
-    download: values["download-model"],
-  });
+  const plugin = detectorSpecFor(values.detector, values.landmarks === undefined ? values.points : undefined);
+  if (values.landmarks !== undefined && values.detector !== undefined) throw new UsageError("--landmarks and --detector are two different sources; give one");
+  const mediaPipeOptions = values.mode !== "image" || values.model !== undefined || values["download-model"];
+  if ((plugin !== null || values.landmarks !== undefined) && mediaPipeOptions) {
+    throw new UsageError("--mode, --model and --download-model choose the MediaPipe detector; they cannot be combined with --detector or --landmarks");
+  }
+  if (values.landmarks === undefined && values["landmark-format"] !== undefined) throw new UsageError("--landmark-format goes with --landmarks");
+  const spec: SourceSpec =
+    values.landmarks !== undefined
+      ? importSpecFor(values.landmarks, parseLandmarkFormat(values["landmark-format"]), values.points, {})
+      : (plugin ?? { name: "mediapipe", mode, ...(values.model === undefined ? {} : { modelPath: values.model }), download: values["download-model"] });
+  // A plugin is loaded once here (preparing it would load it twice); other specs resolve what they need first.
+  const source = await openLandmarkSource(spec.name === "plugin" ? spec : await prepareSourceSpec(spec));
   const name = basename(video);
   const summary = new RunSummary(name);
   const progress = new FrameProgress(name);
   try {
     const cv = await loadOpenCv();
-    const settings = { mapping: DEFAULT_MAPPING, guard: MEDIAPIPE_GUARD };
-    const outcome = await extractVideo(info, landmarker, cv, settings, (p) => progress.update(p.pass, p.frame, p.frames));
+    const outcome = await runVideoPipeline(info, source, cv, { onProgress: (p) => progress.update(p.pass, p.frame, p.frames) });
     if (outcome.kind === "no-face") {
       progress.stop();
       process.stderr.write(`${name}: no face found in any of its ${info.frameCount} frames; nothing written\n`);
@@ -118,19 +128,14 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
     }
     progress.stop();
     const seconds = (performance.now() - started) / 1000;
-    await writeRunRecord(out, "extract", info, {
-      detector: "mediapipe-face-landmarker",
-      model: { sha256: model.sha256, source: model.source, path: model.path },
-      mode,
-      mapping_version: settings.mapping.version,
-      guard: settings.guard,
-      calibration: CALIBRATION,
-    }, summary, seconds);
+    const { detector, mapping_version, guard } = source.configuration;
+    const extra = source.name === "mediapipe" ? {} : { source: source.configuration };
+    await writeRunRecord(out, "extract", info, { detector, ...source.provenance, mapping_version, guard, ...extra, calibration: CALIBRATION }, summary, seconds);
     process.stderr.write(summary.line(info.frameCount, seconds) + "\n");
     return 0;
   } finally {
     progress.stop();
-    landmarker.close();
+    await source.close();
   }
 }
 

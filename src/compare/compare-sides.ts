@@ -1,4 +1,4 @@
-import { IBUG_REGIONS } from "../extract/mesh-to-ibug.js";
+import { IBUG_REGIONS } from "../sources/mesh-to-ibug.js";
 import { compareLandmarkRows } from "../metrics/landmark-distance.js";
 import { SHAPE_VALUES } from "../shape/shape.js";
 import type { ComparisonSide, SideVideo, VideoLandmarkRows } from "./sides.js";

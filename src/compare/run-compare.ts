@@ -1,5 +1,5 @@
 import { writeFileDurably } from "../io/durable-fs.js";
-import { readToolInfo } from "../dataset/package-files.js";
+import { readToolInfo } from "../io/package-files.js";
 import { compareSides, type Comparison } from "./compare-sides.js";
 import { renderComparison, traceOf, type ComparedTrace } from "./html.js";
 import { CompareError, openSide } from "./sides.js";

@@ -1,16 +1,15 @@
 import { readFile, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { decodeDataFile, type DataFileColumns } from "../dataset/data-file.js";
-import type { Manifest, ManifestVideo } from "../dataset/manifest.js";
-import { readManifest } from "../dataset/store.js";
-import { landmarkJitter } from "../dataset/jitter.js";
+import { LrnetDataError } from "../errors.js";
+import { decodeDataFile, type DataFileColumns } from "../store/data-file.js";
+import type { Manifest, ManifestVideo } from "../store/manifest.js";
+import { readManifest } from "../store/store.js";
+import { landmarkJitter } from "../store/jitter.js";
 import { parseLrnetText } from "../export/lrnet-txt.js";
 import { SHAPE_VALUES } from "../shape/shape.js";
 
 /** A problem with an input of `compare`: one line naming the file. */
-export class CompareError extends Error {
-  override readonly name = "CompareError";
-}
+export class CompareError extends LrnetDataError {}
 
 /** What one side says about one video, apart from its landmarks. */
 export interface SideVideo {

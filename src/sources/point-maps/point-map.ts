@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { packageRoot } from "../../dataset/package-files.js";
+import { LrnetDataError } from "../../errors.js";
+import { packageRoot } from "../../io/package-files.js";
 import { POINT_COUNT, type Shape, createShape } from "../../shape/shape.js";
 
 /** One iBUG point as a weighted mean of source points (weights sum to 1). */
@@ -35,9 +36,7 @@ interface PointMapJson {
 }
 
 /** A problem with a point map file or choice; one line naming the file. */
-export class PointMapError extends Error {
-  override readonly name = "PointMapError";
-}
+export class PointMapError extends LrnetDataError {}
 
 export function parsePointMap(text: string, file: string): PointMap {
   let json: PointMapJson;
