@@ -6,7 +6,7 @@ import { CALIBRATION } from "../calibrate/constants.js";
 import { writeRunRecord } from "./run-record.js";
 import { LrnetDataError } from "../errors.js";
 import { type SourceSpec, openLandmarkSource, prepareSourceSpec } from "../sources/registry.js";
-import { LANDMARK_OPTIONS, LANDMARK_OPTIONS_HELP, importSpecFor, parseLandmarkFormat } from "./landmark-options.js";
+import { LANDMARK_OPTIONS, importSpecFor, landmarkOptionsHelp, parseLandmarkFormat } from "./landmark-options.js";
 import { runVideoPipeline } from "../sources/video-pipeline.js";
 import { probeVideo } from "../video/probe.js";
 import { UsageError } from "../errors.js";
@@ -21,15 +21,16 @@ Usage:
   lrnet-data calibrate --video V.mp4 --landmarks PATH --out V.txt [--landmark-format F] [--points MAP]
 
 Reads the 68 2-D landmarks of an OpenFace FeatureExtraction (or FaceLandmarkVidMulti) CSV, or landmarks
-from another detector (--landmarks: .npy per frame or per video, .jsonl, .csv; mapped to LRNet's 68 points
-by the map for their point count), decodes the video once, and runs LRNet's calibration (400x400 face crops, bidirectional pyramidal Lucas-Kanade
-optical flow, a Kalman filter per point). Writes LRNet's text format: one line per output frame,
-136 values x0 y0 ... x67 y67 normalised to [-1, 1], "%1.5f", space separated.
+from another detector (--landmarks: .npy per frame or per video, .jsonl, .csv; mapped to LRNet's 68
+points by the map for their point count), decodes the video once, and runs LRNet's calibration (400x400
+face crops, bidirectional pyramidal Lucas-Kanade optical flow, a Kalman filter per point). Writes LRNet's
+text format: one line per output frame, 136 values x0 y0 ... x67 y67 normalised to [-1, 1], "%1.5f",
+space separated.
 
 Options:
   --video PATH      the video the CSV was extracted from (any format ffmpeg reads)
   --openface PATH   the OpenFace CSV (columns are found by header name; "," or ", " separated)
-${LANDMARK_OPTIONS_HELP}
+${landmarkOptionsHelp(20)}
   --out PATH        the output text file, written atomically; "-" writes to standard output
   --parity          reproduce LRNet's calibrator exactly, quirks included: every CSV row counts, failed
                     rows too, and the CSV must have exactly one row per video frame

@@ -6,7 +6,7 @@ import { loadOpenCv } from "../calibrate/opencv.js";
 import { formatLrnetLine } from "../export/lrnet-txt.js";
 import { runVideoPipeline } from "../sources/video-pipeline.js";
 import { type SourceSpec, openLandmarkSource, prepareSourceSpec } from "../sources/registry.js";
-import { LANDMARK_OPTIONS, LANDMARK_OPTIONS_HELP, detectorSpecFor, importSpecFor, parseLandmarkFormat } from "./landmark-options.js";
+import { LANDMARK_OPTIONS, detectorSpecFor, landmarkOptionsHelp, importSpecFor, parseLandmarkFormat } from "./landmark-options.js";
 import { CALIBRATED_COLOUR, RAW_COLOUR, dotRadius, drawPoints } from "../video/overlay.js";
 import { probeVideo } from "../video/probe.js";
 import { VideoEncoder } from "../video/encode.js";
@@ -27,8 +27,8 @@ Usage:
   lrnet-data extract --video V.mp4 --out V.txt --detector ./my-detector.mjs [--points MAP]
   lrnet-data extract --video V.mp4 --out V.txt --landmarks PATH [--landmark-format F] [--points MAP]
 
-Detects the face in every frame with MediaPipe Face Landmarker (CPU, offline), maps its 478-point mesh
-to the 68-point iBUG layout, applies LRNet's guard (failed detections before the first face are skipped,
+Detects the face in every frame with MediaPipe Face Landmarker (CPU, offline; or with a detector plugin,
+or reads precomputed landmarks), maps its points (MediaPipe: the 478-point mesh) to the 68-point iBUG layout, applies LRNet's guard (failed detections before the first face are skipped,
 later ones and sudden jumps hold the previous shape), and calibrates the sequence exactly as LRNet does.
 Writes LRNet's text format (one line per output frame, 136 values "%1.5f") atomically, and beside it
 V.txt.json recording the model (sha256), mode, mapping, guard and per-frame counts.
@@ -42,7 +42,7 @@ Options:
   --download-model   allow downloading Google's official bundle into the cache (checksum-verified)
   --detector D       mediapipe (default), or a detector plugin: an ES module file (./my-detector.mjs) or
                      an installed package exporting a landmark-source factory (docs/detectors.md)
-${LANDMARK_OPTIONS_HELP}
+${landmarkOptionsHelp(21)}
   --visualize DIR    also write DIR/<video>.landmarks.mp4: detections in red, calibrated points in green
   -h, --help         this text
 

@@ -14,12 +14,18 @@ export const LANDMARK_OPTIONS = {
   detector: { type: "string" },
 } as const;
 
-export const LANDMARK_OPTIONS_HELP = `  --landmarks PATH        precomputed landmarks instead of a detector: a per-frame .npy folder (npy-frames),
-                          one .npy per video (npy-video), a .jsonl, a plain .csv, or an OpenFace CSV
-  --landmark-format F     ${IMPORT_FORMATS.join(", ")} (default: found from the path)
-  --points MAP            how the points become LRNet's 68: a point count (68, 81, 98, 106, 468, 478), a
-                          map of point-maps/ (e.g. wflw-98, mediapipe-common-v1) or a map JSON file
-                          (default: the map for the files' point count)`;
+const HELP_LINES: readonly [string, readonly string[]][] = [
+  ["--landmarks PATH", ["precomputed landmarks instead of a detector: a folder of per-frame .npy", "files, one .npy per video, a .jsonl, a plain .csv, or an OpenFace CSV"]],
+  ["--landmark-format F", [`${IMPORT_FORMATS.join(", ")}`, "(default: found from the path)"]],
+  ["--points MAP", ["how the points become LRNet's 68: a count (68, 81, 98, 106, 468, 478), a", "map of point-maps/ (e.g. wflw-98) or a map JSON file (default: by count)"]],
+];
+
+/** The help lines of the landmark options, the descriptions starting at `column` as in the command's help. */
+export function landmarkOptionsHelp(column: number): string {
+  return HELP_LINES.map(([flag, text]) =>
+    text.map((line, i) => (i === 0 ? `  ${flag}`.padEnd(Math.max(column, flag.length + 3)) : " ".repeat(column)) + line).join("\n"),
+  ).join("\n");
+}
 
 export function parseLandmarkFormat(text: string | undefined): ImportFormat | undefined {
   if (text === undefined) return undefined;

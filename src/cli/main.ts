@@ -17,12 +17,12 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   calibrate: {
-    summary: "calibrate OpenFace landmarks of a video exactly as LRNet does",
+    summary: "calibrate OpenFace or imported landmarks (.npy, .jsonl, .csv) of a video exactly as LRNet does",
     help: CALIBRATE_HELP,
     run: runCalibrateCommand,
   },
   extract: {
-    summary: "detect (MediaPipe) and calibrate LRNet landmarks from a raw video",
+    summary: "detect (MediaPipe or a detector plugin) and calibrate LRNet landmarks from a raw video",
     help: EXTRACT_HELP,
     run: runExtractCommand,
   },
