@@ -20,8 +20,9 @@ Usage:
   lrnet-data build --layout folder --root ROOT -o OUT [--pattern PATTERN | --list FILE] [source]
 
 Finds the videos of ROOT as the layout declares them (layouts/*.json), gets 68 landmarks per frame
-(MediaPipe Face Landmarker, a detector plugin, OpenFace CSVs or other precomputed landmarks), applies LRNet's guard and calibration, and writes one row per
-decoded frame to OUT/data/split=…/method=…/compression=…/part-*.parquet (ZSTD), described by OUT/manifest.json.
+(MediaPipe Face Landmarker, a detector plugin, OpenFace CSVs or other precomputed landmarks), applies LRNet's
+guard and calibration, and writes one row per decoded frame to
+OUT/data/<split>/<method>/<compression>/part-*.parquet (ZSTD), described by OUT/manifest.json.
 Videos run in parallel, one per worker. Each finished Parquet file is committed atomically with the manifest, so
 a build stopped at any instant (crash, kill, Ctrl-C) resumes where it stopped when run again with the same
 command: committed videos are skipped, the rest are redone, none is written twice.
