@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -121,9 +121,14 @@ test("export: options of another format and unknown formats are usage errors", a
     const overwrite = await cli("export", out, "--format", "hf", "-o", join(root, "x"), "--overwrite");
     assert.equal(overwrite.code, 2);
     assert.match(overwrite.stderr, /--overwrite applies to --format lrnet or npy, not hf/);
-    writeFileSync(join(root, "taken.txt"), "x");
-    const taken = await cli("export", out, "--format", "hf", "-o", root);
+    mkdirSync(join(root, "taken"));
+    writeFileSync(join(root, "taken", "taken.txt"), "x");
+    const taken = await cli("export", out, "--format", "hf", "-o", join(root, "taken"));
     assert.equal(taken.code, 1);
     assert.match(taken.stderr, /not empty; a Hub folder must hold only this export's files/);
+    // A folder holding the dataset itself is refused before anything else (issue 9).
+    const holding = await cli("export", out, "--format", "hf", "-o", root);
+    assert.equal(holding.code, 1);
+    assert.match(holding.stderr, /the dataset .* lies inside -o .*: export into a directory apart from the dataset/);
   });
 });

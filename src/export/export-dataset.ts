@@ -216,6 +216,8 @@ export async function prepareDirectory(
   dir: string,
   overwrite: boolean,
   notEmpty = "LRNet reads every file in its folders, so export into an empty directory (or pass --overwrite)",
+  /** Leave lrnet-data's marker in the finished export (false for a Hub folder, which must hold only its own files). */
+  keepMarker = true,
 ): Promise<ExportTarget> {
   const info = await stat(dir).catch(() => null);
   if (info && !info.isDirectory()) throw new ExportError(`${dir}: exists and is not a directory`);
@@ -239,6 +241,7 @@ export async function prepareDirectory(
   return {
     root: staging,
     finish: async () => {
+      if (!keepMarker) await rm(join(staging, EXPORT_MARKER), { force: true });
       try {
         if (info) await rmdir(dir);
         await rename(staging, dir);

@@ -49,7 +49,7 @@ export async function exportHf(outDir: string, options: HfExportOptions): Promis
   // A Hub folder is published as the whole dataset: an unfinished or inconsistent one is always refused.
   await checkExport(outDir, source, options.dir, false);
   // Never into a folder with files: stale data files would match the card's globs.
-  const target = await prepareDirectory(options.dir, false, "a Hub folder must hold only this export's files (the card's globs would take stale data files), so export into a new or empty directory");
+  const target = await prepareDirectory(options.dir, false, "a Hub folder must hold only this export's files (the card's globs would take stale data files), so export into a new or empty directory", false);
   try {
     const report: HfExportReport = { dir: options.dir, files: [], videos: source.videos.length };
     let manifest = createManifest({ tool: source.tool, configuration: source.configuration, source: source.source, now: new Date(source.created_at) });
