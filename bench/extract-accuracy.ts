@@ -29,7 +29,7 @@ import { extractVideo } from "../src/extract/extract-video.js";
 import type { RunningMode } from "../src/extract/mediapipe/landmarker.js";
 import { IBUG_REGIONS, MESH_MAPPINGS } from "../src/extract/mesh-to-ibug.js";
 import { openDetector } from "../src/extract/open-detector.js";
-import { MEDIAPIPE_GUARD } from "../src/extract/settings.js";
+import { extractSettings } from "../src/extract/settings.js";
 import { compareLandmarkRows } from "../src/metrics/landmark-distance.js";
 import { probeVideo } from "../src/video/probe.js";
 import { lrnetFixtures, sharedTools } from "../test/helpers/paths.js";
@@ -85,7 +85,7 @@ export async function benchAccuracy(): Promise<void> {
           const info = await probeVideo(join(lrnetFixtures, `${clip}.mp4`));
           const started = performance.now();
           const detector = new TimedDetector(landmarker);
-          const outcome = await extractVideo(info, detector, cv, { mapping, guard: MEDIAPIPE_GUARD });
+          const outcome = await extractVideo(info, detector, cv, { ...extractSettings(mode), mapping });
           if (outcome.kind === "no-face") throw new Error(`${clip}: no face`);
           const ours: Float64Array[] = [];
           const lines: string[] = [];

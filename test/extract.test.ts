@@ -75,7 +75,7 @@ test("extraction guards detections and calibrates the kept frames; no face at al
   const face = (x: number, size = 50) => [{ points: meshFor(squareShape(x, 60, size)), score: 0.9 }];
   // frame 0: nothing; 1–2: a face; 3: too small (jump); 4: nothing; 5: the face again
   const detector = new ScriptedDetector((f) => [[], face(80), face(81), face(81, 20), [], face(82)][f]!);
-  const outcome = await extractVideo(info, detector, cv, { mapping: COMMON_MAPPING, guard: MEDIAPIPE_GUARD });
+  const outcome = await extractVideo(info, detector, cv, { mapping: COMMON_MAPPING, guard: MEDIAPIPE_GUARD, finder: null });
   assert.equal(outcome.kind, "frames");
   if (outcome.kind !== "frames") return;
   const frames = [];
@@ -94,7 +94,7 @@ test("extraction guards detections and calibrates the kept frames; no face at al
   assert.equal(frames[3]!.timeS, 3 / 25);
   for (const f of frames.slice(1)) assert.equal(f.calibrated!.length, 136);
 
-  const empty = await extractVideo(info, new ScriptedDetector(() => []), cv, { mapping: COMMON_MAPPING, guard: MEDIAPIPE_GUARD });
+  const empty = await extractVideo(info, new ScriptedDetector(() => []), cv, { mapping: COMMON_MAPPING, guard: MEDIAPIPE_GUARD, finder: null });
   assert.equal(empty.kind, "no-face");
 });
 

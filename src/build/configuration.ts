@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { CALIBRATION } from "../calibrate/constants.js";
 import type { BuildConfiguration, JsonValue } from "../dataset/manifest.js";
 import { tasksVisionDirectory } from "../extract/mediapipe/node-shims.js";
-import { DEFAULT_MAPPING, MEDIAPIPE_GUARD } from "../extract/settings.js";
+import { DEFAULT_MAPPING, MEDIAPIPE_GUARD, extractSettings } from "../extract/settings.js";
 import { OPENFACE_GUARD } from "../openface/guarded-plan.js";
 import type { FfmpegBinary } from "../video/types.js";
 import type { LandmarkSource } from "./task.js";
@@ -38,6 +38,7 @@ export function buildConfiguration(source: LandmarkSource, decoder: FfmpegBinary
     mapping_version: DEFAULT_MAPPING.version,
     guard: { ...MEDIAPIPE_GUARD },
     running_mode: source.mode,
+    face_finder: (extractSettings(source.mode).finder ?? null) as JsonValue,
     detector_runtime: `@mediapipe/tasks-vision@${tasksVisionVersion()}`,
     ...common,
   };

@@ -5,7 +5,8 @@ import type { VideoEntry } from "../dataset/types.js";
 import type { VideoRows } from "../dataset/video-rows.js";
 import type { FaceDetector } from "../extract/detect-sequence.js";
 import { type ExtractProgress, type ExtractedFrame, calibrateDetections, extractVideo } from "../extract/extract-video.js";
-import { DEFAULT_MAPPING, MEDIAPIPE_GUARD } from "../extract/settings.js";
+import type { RunningMode } from "../extract/mediapipe/landmarker.js";
+import { extractSettings } from "../extract/settings.js";
 import { openFaceGuardedPlan } from "../openface/guarded-plan.js";
 import { readOpenFaceCsv } from "../openface/parse-csv.js";
 import { probeVideo } from "../video/probe.js";
@@ -23,7 +24,7 @@ export type JobProgress = ExtractProgress;
 /** What one video's job needs besides its task: the OpenCV runtime, and the face detector for MediaPipe. */
 export type JobInput =
   | { kind: "openface"; entry: VideoEntry; videoPath: string; csvPath: string | null; cv: OpenCv }
-  | { kind: "mediapipe"; entry: VideoEntry; videoPath: string; cv: OpenCv; detector: FaceDetector };
+  | { kind: "mediapipe"; entry: VideoEntry; videoPath: string; cv: OpenCv; detector: FaceDetector; mode: RunningMode };
 
 export interface JobOutput {
   rows: VideoRows;
@@ -68,7 +69,7 @@ async function mediaPipeRows(
   info: VideoInfo,
   onProgress?: (p: JobProgress) => void,
 ): Promise<VideoRows> {
-  const outcome = await extractVideo(info, input.detector, input.cv, { mapping: DEFAULT_MAPPING, guard: MEDIAPIPE_GUARD }, onProgress);
+  const outcome = await extractVideo(info, input.detector, input.cv, extractSettings(input.mode), onProgress);
   if (outcome.kind === "no-face") {
     throw new VideoJobError(`${input.videoPath}: no face found in any of its ${info.frameCount} frames`);
   }

@@ -108,7 +108,7 @@ export default async function processVideoTask(task: VideoTask): Promise<unknown
       // which worker ran what before.
       let detector: FaceDetector | null = rt.shared;
       if (!detector) detector = fresh = await newLandmarker(rt.modelBytes!);
-      input = { kind: "mediapipe", entry: task.entry, videoPath: task.videoPath, cv: rt.cv, detector };
+      input = { kind: "mediapipe", entry: task.entry, videoPath: task.videoPath, cv: rt.cv, detector, mode: setup.source.mode };
     }
     const { rows, summary } = await runVideoJob(input, onProgress);
     const result: VideoTaskResult = { ok: true, rows, summary, ...report() };

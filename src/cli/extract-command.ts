@@ -9,7 +9,7 @@ import { extractVideo } from "../extract/extract-video.js";
 import type { RunningMode } from "../extract/mediapipe/landmarker.js";
 import { openDetector } from "../extract/open-detector.js";
 import { CALIBRATED_COLOUR, RAW_COLOUR, dotRadius, drawPoints } from "../extract/overlay.js";
-import { DEFAULT_MAPPING, DEFAULT_MODE, MEDIAPIPE_GUARD } from "../extract/settings.js";
+import { DEFAULT_MODE, extractSettings } from "../extract/settings.js";
 import { probeVideo } from "../video/probe.js";
 import { VideoEncoder } from "../video/encode.js";
 import { UsageError } from "./errors.js";
@@ -88,7 +88,7 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
   const progress = new FrameProgress(name);
   try {
     const cv = await loadOpenCv();
-    const settings = { mapping: DEFAULT_MAPPING, guard: MEDIAPIPE_GUARD };
+    const settings = extractSettings(mode);
     const outcome = await extractVideo(info, landmarker, cv, settings, (p) => progress.update(p.pass, p.frame, p.frames));
     if (outcome.kind === "no-face") {
       progress.stop();
@@ -124,6 +124,7 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
       mode,
       mapping_version: settings.mapping.version,
       guard: settings.guard,
+      face_finder: settings.finder,
       calibration: CALIBRATION,
     }, summary, seconds);
     process.stderr.write(summary.line(info.frameCount, seconds) + "\n");

@@ -169,7 +169,7 @@ export function summarizeVideo(
   decodedFrames = rows.frame.length,
 ): VideoSummary {
   const n = rows.frame.length;
-  const status_counts: StatusCounts = { detected: 0, held: 0, rejected: 0, skipped: 0 };
+  const status_counts: StatusCounts = { detected: 0, held: 0, rejected: 0, skipped: 0, lost: 0 };
   let scoreSum = 0;
   for (let i = 0; i < n; i++) {
     const status = FRAME_STATUSES[rows.status[i]!]!;
@@ -241,7 +241,7 @@ function pickSummary(s: VideoSummary): VideoSummary {
     source: { path: s.source.path, bytes: s.source.bytes, sha256: s.source.sha256 },
     frames: s.frames,
     rows: s.rows,
-    status_counts: { detected: s.status_counts.detected, held: s.status_counts.held, rejected: s.status_counts.rejected, skipped: s.status_counts.skipped },
+    status_counts: { detected: s.status_counts.detected, held: s.status_counts.held, rejected: s.status_counts.rejected, skipped: s.status_counts.skipped, lost: s.status_counts.lost ?? 0 },
     mean_score: s.mean_score,
     jitter: { raw: s.jitter.raw, calibrated: s.jitter.calibrated },
   };

@@ -3,8 +3,9 @@ export type Label = "real" | "fake";
 export const LABELS: readonly Label[] = ["real", "fake"];
 
 /** What happened to a frame's landmarks, as the guard decided. Order is the on-disk dictionary order. */
-export type FrameStatus = "detected" | "held" | "rejected" | "skipped";
-export const FRAME_STATUSES: readonly FrameStatus[] = ["detected", "held", "rejected", "skipped"];
+export type FrameStatus = "detected" | "held" | "rejected" | "skipped" | "lost";
+/** `lost` came last so that the codes of the others did not change. */
+export const FRAME_STATUSES: readonly FrameStatus[] = ["detected", "held", "rejected", "skipped", "lost"];
 
 /** A status as its index in FRAME_STATUSES (what VideoRows.status holds). */
 export const STATUS_CODE: Readonly<Record<FrameStatus, number>> = {
@@ -12,6 +13,7 @@ export const STATUS_CODE: Readonly<Record<FrameStatus, number>> = {
   held: 1,
   rejected: 2,
   skipped: 3,
+  lost: 4,
 };
 
 /** Where a video's rows go: one Hive partition directory. */

@@ -36,7 +36,7 @@ export interface ExportReport {
   files: { path: string; video: string; lines: number }[];
   /** Videos left out, with why. */
   skipped: { video: string; reason: string }[];
-  /** Rows dropped because they had no landmarks. */
+  /** Rows dropped because they had no landmarks, or were cut before a lost face (see videoLines). */
   droppedRows: number;
   /** Per folder (e.g. `DF/c23/train`): files written. */
   folders: Record<string, number>;
@@ -87,7 +87,7 @@ async function writeFiles(
   for (const file of manifest.data_files) {
     const columns = await readDataFile(outDir, file);
     for (const video of videosOf.get(file.path) ?? []) {
-      const lines = videoLines(file, video, columns);
+      const lines = videoLines(file, video, columns, block);
       report.droppedRows += video.data.row_count - lines.length;
       if (lines.length < minimum) {
         report.skipped.push({
@@ -183,7 +183,7 @@ async function readDataFile(outDir: string, file: ManifestDataFile): Promise<Dat
     throw new ExportError(`${path}: sha256 or size differs from the manifest (the file changed since it was written); run lrnet-data validate`);
   }
   try {
-    const { columns } = await decodeDataFile(content.bytes, { columns: ["video_id", "frame", "landmarks"] });
+    const { columns } = await decodeDataFile(content.bytes, { columns: ["video_id", "frame", "landmarks", "status"] });
     if (!columns.videoId || !columns.landmarks || !columns.frame) throw new Error("video_id, frame or landmarks has another type");
     return columns;
   } catch (error) {
@@ -192,18 +192,30 @@ async function readDataFile(outDir: string, file: ManifestDataFile): Promise<Dat
 }
 
 /** The video's frames with landmarks as LRNet text lines, after checking that its rows are its own and in frame order. */
-function videoLines(file: ManifestDataFile, video: ManifestVideo, columns: DataFileColumns): string[] {
+/**
+ * The video's lines: one per frame with landmarks. Where the face was `lost`, the lines before the gap are cut
+ * to a whole number of blocks, so that none of LRNet's blocks (which start at every multiple of `block` in
+ * the file) runs across the gap and joins two stretches of face that are not consecutive in time.
+ */
+function videoLines(file: ManifestDataFile, video: ManifestVideo, columns: DataFileColumns, block: number): string[] {
   const ids = columns.videoId!;
   const frame = columns.frame!;
   const { values, present } = columns.landmarks!;
+  const lostCode = columns.status ? columns.status.values.indexOf("lost") : -1;
   const code = ids.values.indexOf(video.id);
   const start = video.data.row_start;
   const end = start + video.data.row_count;
   const lines: string[] = [];
+  let segmentStart = 0;
   if (end > columns.rows) throw new ExportError(`${file.path}: video ${video.id} runs past the end of the file; run lrnet-data validate`);
   for (let r = start; r < end; r++) {
     if (ids.codes[r] !== code || frame[r] !== r - start) {
       throw new ExportError(`${file.path}: row ${r} is not frame ${r - start} of video ${video.id}; run lrnet-data validate`);
+    }
+    if (lostCode >= 0 && columns.status!.codes[r] === lostCode) {
+      if (block > 0) lines.length = segmentStart + Math.floor((lines.length - segmentStart) / block) * block;
+      segmentStart = lines.length;
+      continue;
     }
     if (present[r]) lines.push(formatLrnetLine(values.subarray(r * SHAPE_VALUES, (r + 1) * SHAPE_VALUES)));
   }

@@ -1,6 +1,7 @@
 import type { Detection } from "../guard/guard.js";
 import { FaceFollower } from "../shape/face-follower.js";
 import type { Frame } from "../video/types.js";
+import { FaceFinder, type FaceFinderSettings } from "./finder/face-finder.js";
 import type { FaceResult } from "./mediapipe/landmarker.js";
 import { type MeshMapping, meshToIbug } from "./mesh-to-ibug.js";
 
@@ -12,6 +13,8 @@ export interface FaceDetector {
 export interface DetectOptions {
   mapping: MeshMapping;
   fps: number;
+  /** Find faces anywhere (crops and tiles, see face-finder.ts); null: the detector gets whole frames only. */
+  finder?: FaceFinderSettings | null;
   /** Called after each frame (progress). */
   onFrame?: (index: number) => void;
 }
@@ -26,12 +29,17 @@ export async function detectSequence(
   options: DetectOptions,
 ): Promise<Detection[]> {
   const follower = new FaceFollower();
+  const finder = options.finder ? new FaceFinder(detector, options.finder) : null;
   const detections: Detection[] = [];
   for await (const frame of frames) {
     if (frame.format !== "rgba") throw new Error(`detection needs rgba frames, got ${frame.format}`);
-    const faces = detector.detect(frame.data, frame.width, frame.height, (frame.index * 1000) / options.fps);
+    const timestampMs = (frame.index * 1000) / options.fps;
+    const faces = finder
+      ? finder.find(frame.data, frame.width, frame.height, timestampMs)
+      : detector.detect(frame.data, frame.width, frame.height, timestampMs);
     const shapes = faces.map((face) => meshToIbug(face.points, options.mapping));
     const chosen = follower.choose(shapes);
+    finder?.follow(chosen < 0 ? null : faces[chosen]!);
     detections[frame.index] = chosen < 0 ? { shape: null, score: 0 } : { shape: shapes[chosen]!, score: faces[chosen]!.score };
     options.onFrame?.(frame.index);
   }

@@ -7,11 +7,14 @@ import type { Shape } from "../shape/shape.js";
 import { decodeFrames } from "../video/decode.js";
 import type { Frame, VideoInfo } from "../video/types.js";
 import { type FaceDetector, detectSequence } from "./detect-sequence.js";
+import type { FaceFinderSettings } from "./finder/face-finder.js";
 import type { MeshMapping } from "./mesh-to-ibug.js";
 
 export interface ExtractSettings {
   mapping: MeshMapping;
   guard: GuardSettings;
+  /** How faces are found in the frame (null: the landmarker on whole frames). */
+  finder: FaceFinderSettings | null;
 }
 
 /** One video frame after detection, guard and calibration: everything a dataset row needs. */
@@ -57,6 +60,7 @@ export async function extractVideo(
   const detections = await detectSequence(detector, decodeFrames(info.path, { format: "rgba", info }), {
     mapping: settings.mapping,
     fps: info.fps,
+    finder: settings.finder,
     onFrame: (frame) => onProgress?.({ pass: "detect", frame, frames }),
   });
   const plan = guardSequence(detections, settings.guard);

@@ -1,4 +1,6 @@
 import { type GuardSettings, LRNET_JUMP_LIMITS } from "../guard/guard.js";
+import type { ExtractSettings } from "./extract-video.js";
+import { FACE_FINDER } from "./finder/face-finder.js";
 import type { RunningMode } from "./mediapipe/landmarker.js";
 import { CONTOUR_MAPPING, type MeshMapping } from "./mesh-to-ibug.js";
 
@@ -13,3 +15,12 @@ export const DEFAULT_MODE: RunningMode = "image";
 
 /** Chosen by measurement against LRNet's own landmarks (bench/extract-accuracy.ts): jaw error halved, every region better. */
 export const DEFAULT_MAPPING: MeshMapping = CONTOUR_MAPPING;
+
+/**
+ * What an extraction in `mode` applies. The face finder runs the landmarker on crops and tiles of each frame,
+ * which needs IMAGE mode (VIDEO mode's tracking assumes one whole frame per timestamp): VIDEO mode keeps
+ * whole frames.
+ */
+export function extractSettings(mode: RunningMode): ExtractSettings {
+  return { mapping: DEFAULT_MAPPING, guard: MEDIAPIPE_GUARD, finder: mode === "image" ? FACE_FINDER : null };
+}

@@ -15,12 +15,13 @@ const COLOR = {
   grey: "#999999",
 };
 const LABEL_COLOR: Record<string, string> = { real: COLOR.blue, fake: COLOR.vermillion };
-const STATUS_COLOR: Record<FrameStatus, string> = { detected: COLOR.green, held: COLOR.orange, rejected: COLOR.vermillion, skipped: COLOR.grey };
+const STATUS_COLOR: Record<FrameStatus, string> = { detected: COLOR.green, held: COLOR.orange, rejected: COLOR.vermillion, skipped: COLOR.grey, lost: COLOR.purple };
 const STATUS_MEANING: Record<FrameStatus, string> = {
   detected: "the detector found the face and its points were used",
   held: "the detector found no face; the previous frame's points were kept",
   rejected: "the detection jumped implausibly far or changed size; the previous frame's points were kept",
   skipped: "no face yet since the video started: the frame has no landmarks",
+  lost: "the face was missing for more frames in a row than may be held (it left the frame): no landmarks, and training blocks end there",
 };
 const SPLIT_COLORS = [COLOR.blue, COLOR.orange, COLOR.purple, COLOR.green, COLOR.sky, COLOR.yellow];
 const RAW_COLOR = COLOR.orange;
@@ -130,7 +131,7 @@ function contents(manifest: Manifest): string {
 
 function statusMix(manifest: Manifest): string {
   const methods = unique(manifest.videos.map((v) => v.method));
-  const sum = (videos: ManifestVideo[]) => FRAME_STATUSES.map((s) => videos.reduce((acc, v) => acc + v.status_counts[s], 0));
+  const sum = (videos: ManifestVideo[]) => FRAME_STATUSES.map((s) => videos.reduce((acc, v) => acc + (v.status_counts[s] ?? 0), 0));
   const rows = methods.map((method) => {
     const videos = manifest.videos.filter((v) => v.method === method);
     return { name: method, note: `${videos.length} videos`, parts: sum(videos) };
@@ -202,7 +203,7 @@ function videoCard({ video, trace, traceError }: VideoToLookAt): string {
     `${video.label}, ${video.split}, ${video.method}, ${video.compression}`,
     `${video.frames} frames`,
     `face detected in ${(100 * share).toFixed(1)} %`,
-    FRAME_STATUSES.filter((s) => s !== "detected" && video.status_counts[s] > 0)
+    FRAME_STATUSES.filter((s) => s !== "detected" && (video.status_counts[s] ?? 0) > 0)
       .map((s) => `${video.status_counts[s]} ${s}`)
       .join(", "),
     video.mean_score === null ? "no detected frame" : `mean confidence ${video.mean_score.toFixed(3)}`,

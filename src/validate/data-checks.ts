@@ -230,7 +230,7 @@ function checkStatus(
 ): void {
   const status = columns.status!;
   const codeToStatus = status.values.map((v) => (FRAME_STATUSES as readonly string[]).indexOf(v));
-  const counts = [0, 0, 0, 0];
+  const counts = FRAME_STATUSES.map(() => 0);
   let unknown = 0;
   let unknownFrame = -1;
   let scoreSum = 0;
@@ -250,9 +250,9 @@ function checkStatus(
       frame: unknownFrame,
     });
   }
-  const differing = FRAME_STATUSES.filter((name: FrameStatus, i) => counts[i] !== video.status_counts[name]);
+  const differing = FRAME_STATUSES.filter((name: FrameStatus, i) => counts[i] !== (video.status_counts[name] ?? 0));
   if (differing.length > 0) {
-    const described = differing.map((name) => `${name} ${counts[FRAME_STATUSES.indexOf(name)]} (manifest ${video.status_counts[name]})`).join(", ");
+    const described = differing.map((name) => `${name} ${counts[FRAME_STATUSES.indexOf(name)]} (manifest ${video.status_counts[name] ?? 0})`).join(", ");
     findings.error("status", `${prefix}: status counts differ from the manifest: ${described}`, place);
     return;
   }
