@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { CALIBRATION } from "../calibrate/constants.js";
 import type { BuildConfiguration, JsonValue } from "../dataset/manifest.js";
 import { tasksVisionDirectory } from "../extract/mediapipe/node-shims.js";
-import { DEFAULT_MAPPING, MEDIAPIPE_GUARD, extractSettings } from "../extract/settings.js";
+import { DEFAULT_MAPPING, MEDIAPIPE_GUARD, extractSettings, facesPerImage } from "../extract/settings.js";
 import { OPENFACE_GUARD } from "../openface/guarded-plan.js";
 import type { FfmpegBinary } from "../video/types.js";
 import type { LandmarkSource } from "./task.js";
@@ -39,6 +39,7 @@ export function buildConfiguration(source: LandmarkSource, decoder: FfmpegBinary
     guard: { ...MEDIAPIPE_GUARD },
     running_mode: source.mode,
     face_finder: (extractSettings(source.mode).finder ?? null) as JsonValue,
+    faces_per_image: facesPerImage(source.mode),
     detector_runtime: `@mediapipe/tasks-vision@${tasksVisionVersion()}`,
     ...common,
   };

@@ -4,6 +4,7 @@
  * back as transferred ArrayBuffers. Anything the wasm modules or libraries print goes to a small in-memory log
  * (the tail is attached to a failure), never to the terminal, so it cannot interleave with the progress display.
  */
+import { facesPerImage } from "../extract/settings.js";
 import { readFile } from "node:fs/promises";
 import { parentPort, threadId, workerData } from "node:worker_threads";
 import { Piscina } from "piscina";
@@ -52,7 +53,7 @@ async function startRuntime(): Promise<Runtime> {
 function newLandmarker(bytes: Uint8Array): Promise<NodeFaceLandmarker> {
   const source = setup.source;
   if (source.kind !== "mediapipe") throw new Error("no landmarker for an OpenFace build");
-  return createFaceLandmarker({ modelBytes: bytes, mode: source.mode, onLog: noise.line });
+  return createFaceLandmarker({ modelBytes: bytes, mode: source.mode, numFaces: facesPerImage(source.mode), onLog: noise.line });
 }
 
 function sampleMemory(): void {

@@ -206,18 +206,25 @@ function videoLines(file: ManifestDataFile, video: ManifestVideo, columns: DataF
   const start = video.data.row_start;
   const end = start + video.data.row_count;
   const lines: string[] = [];
-  let segmentStart = 0;
+  let stretchStart = 0;
+  let afterLost = false;
   if (end > columns.rows) throw new ExportError(`${file.path}: video ${video.id} runs past the end of the file; run lrnet-data validate`);
   for (let r = start; r < end; r++) {
     if (ids.codes[r] !== code || frame[r] !== r - start) {
       throw new ExportError(`${file.path}: row ${r} is not frame ${r - start} of video ${video.id}; run lrnet-data validate`);
     }
     if (lostCode >= 0 && columns.status!.codes[r] === lostCode) {
-      if (block > 0) lines.length = segmentStart + Math.floor((lines.length - segmentStart) / block) * block;
-      segmentStart = lines.length;
+      afterLost = true;
       continue;
     }
-    if (present[r]) lines.push(formatLrnetLine(values.subarray(r * SHAPE_VALUES, (r + 1) * SHAPE_VALUES)));
+    if (!present[r]) continue;
+    if (afterLost) {
+      // The same rule as linesAcrossStretches, which validate counts blocks with.
+      if (block > 0) lines.length = stretchStart + Math.floor((lines.length - stretchStart) / block) * block;
+      stretchStart = lines.length;
+      afterLost = false;
+    }
+    lines.push(formatLrnetLine(values.subarray(r * SHAPE_VALUES, (r + 1) * SHAPE_VALUES)));
   }
   return lines;
 }

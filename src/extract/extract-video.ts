@@ -3,6 +3,7 @@ import { normaliseTrack } from "../calibrate/calibrator.js";
 import type { FaceBox } from "../calibrate/face-box.js";
 import type { OpenCv } from "../calibrate/opencv.js";
 import { type Detection, type FrameStatus, type GuardedFrame, type GuardSettings, guardSequence } from "../guard/guard.js";
+import type { FaceChoice } from "../shape/face-follower.js";
 import type { Shape } from "../shape/shape.js";
 import { decodeFrames } from "../video/decode.js";
 import type { Frame, VideoInfo } from "../video/types.js";
@@ -15,6 +16,8 @@ export interface ExtractSettings {
   guard: GuardSettings;
   /** How faces are found in the frame (null: the landmarker on whole frames). */
   finder: FaceFinderSettings | null;
+  /** Which face is followed (default: the largest). */
+  choice?: FaceChoice;
 }
 
 /** One video frame after detection, guard and calibration: everything a dataset row needs. */
@@ -61,6 +64,7 @@ export async function extractVideo(
     mapping: settings.mapping,
     fps: info.fps,
     finder: settings.finder,
+    ...(settings.choice ? { choice: settings.choice } : {}),
     onFrame: (frame) => onProgress?.({ pass: "detect", frame, frames }),
   });
   const plan = guardSequence(detections, settings.guard);

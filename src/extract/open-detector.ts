@@ -1,5 +1,6 @@
 import { type NodeFaceLandmarker, type RunningMode, createFaceLandmarker } from "./mediapipe/landmarker.js";
 import { type ResolvedModel, resolveModel } from "./model/resolve-model.js";
+import { facesPerImage } from "./settings.js";
 
 export interface DetectorOptions {
   mode: RunningMode;
@@ -16,7 +17,9 @@ export async function openDetector(options: DetectorOptions): Promise<{ landmark
     ...(options.download === undefined ? {} : { download: options.download }),
   });
   const landmarker = await createFaceLandmarker(
-    model.bytes ? { modelBytes: model.bytes, mode: options.mode } : { modelPath: model.path, mode: options.mode },
+    model.bytes
+      ? { modelBytes: model.bytes, mode: options.mode, numFaces: facesPerImage(options.mode) }
+      : { modelPath: model.path, mode: options.mode, numFaces: facesPerImage(options.mode) },
   );
   return { landmarker, model };
 }

@@ -17,6 +17,15 @@ export const DEFAULT_MODE: RunningMode = "image";
 export const DEFAULT_MAPPING: MeshMapping = CONTOUR_MAPPING;
 
 /**
+ * Faces the landmarker reports per image: several in IMAGE mode, so that the follower sees every face of a
+ * frame (or tile) and chooses by its rule rather than by the detector's score order; VIDEO mode smooths
+ * landmarks only for one face (MediaPipe), so there it stays 1.
+ */
+export function facesPerImage(mode: RunningMode): number {
+  return mode === "image" ? 4 : 1;
+}
+
+/**
  * What an extraction in `mode` applies. The face finder runs the landmarker on crops and tiles of each frame,
  * which needs IMAGE mode (VIDEO mode's tracking assumes one whole frame per timestamp): VIDEO mode keeps
  * whole frames.

@@ -63,13 +63,26 @@ export async function headOf(clip: FaceClip, frames: number, dir: string): Promi
   return out;
 }
 
-/** The clip scaled so that its face is `share` of the frame height, padded into the frame at the centre or the bottom-right corner. */
-export async function placeFace(p: PlacedFace, frames: number, dir: string): Promise<string> {
+/** Where a placed clip lies in the frame: frame pixel = offset + clip pixel × scale. */
+export interface Placement2D {
+  x: number;
+  y: number;
+  scale: number;
+}
+
+/** Where `placeFace` puts the clip. */
+export function placementOf(p: PlacedFace): Placement2D & { w: number; h: number } {
   const scale = (p.share * p.frameHeight) / p.clip.faceSize;
   const w = Math.min(even(p.clip.width * scale), p.frameWidth);
   const h = Math.min(even(p.clip.height * scale), p.frameHeight);
   const x = p.placement === "centre" ? Math.round((p.frameWidth - w) / 2) : p.frameWidth - w;
   const y = p.placement === "centre" ? Math.round((p.frameHeight - h) / 2) : p.frameHeight - h;
+  return { x, y, w, h, scale: w / p.clip.width };
+}
+
+/** The clip scaled so that its face is `share` of the frame height, padded into the frame at the centre or the bottom-right corner. */
+export async function placeFace(p: PlacedFace, frames: number, dir: string): Promise<string> {
+  const { x, y, w, h } = placementOf(p);
   const out = join(dir, `${p.clip.name}-${p.frameHeight}p-${Math.round(p.share * 100)}pc-${p.placement}-${frames}f.mkv`);
   const filter = `scale=${w}:${h}:flags=bicubic,pad=${p.frameWidth}:${p.frameHeight}:${x}:${y}:black`;
   await ffmpeg(["-i", p.clip.path, "-frames:v", String(frames), "-vf", filter, "-c:v", "ffv1", out]);

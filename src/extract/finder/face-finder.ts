@@ -86,9 +86,14 @@ export class FaceFinder {
   /** Landmarker calls made so far (for measurement). */
   calls = 0;
 
+  /**
+   * `everyFaceFirst`: the first search of a video scans the whole frame and every tile and returns every face
+   * found, so that a rule other than "largest" (which the coarsest finds satisfy) chooses among all of them.
+   */
   constructor(
     private readonly detector: RegionDetector,
     private readonly settings: FaceFinderSettings = FACE_FINDER,
+    private readonly everyFaceFirst = false,
   ) {}
 
   /** Faces in the frame, points in frame pixels. */
@@ -126,6 +131,7 @@ export class FaceFinder {
   }
 
   private search(rgba: Uint8Array, width: number, height: number, timestampMs?: number): FaceResult[] {
+    if (this.everyFaceFirst && !this.searchedOnce) return this.searchEverywhere(rgba, width, height, timestampMs);
     this.calls++;
     const whole = this.detector.detect(rgba, width, height, timestampMs);
     if (whole.length > 0) {
@@ -155,6 +161,19 @@ export class FaceFinder {
     }
     // Faces are this frame's only: a scan spread over frames restarts once it finds one or has seen every tile.
     if (found.length > 0 || scan.scale >= scan.scales.length) this.scan = null;
+    return found;
+  }
+
+  private searchEverywhere(rgba: Uint8Array, width: number, height: number, timestampMs?: number): FaceResult[] {
+    this.calls++;
+    const found: FaceResult[] = [];
+    for (const face of this.detector.detect(rgba, width, height, timestampMs)) addDistinct(found, face);
+    for (const side of tileSides(width, height, this.settings)) {
+      for (const tile of tilesOf(width, height, side, Math.max(1, side * this.settings.tileStride))) {
+        for (const face of this.detectIn(rgba, width, tile, timestampMs)) addDistinct(found, face);
+      }
+    }
+    if (found.length > 0) this.searchedOnce = true;
     return found;
   }
 
