@@ -1,3 +1,5 @@
+import { DEFAULT_FACE_CHOICE, describeFaceChoice } from "../shape/face-follower.js";
+import { parseFaceOption } from "./face-option.js";
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { calibrateFrames, stableSizeOf } from "../calibrate/calibrate-frames.js";
@@ -23,7 +25,7 @@ import { RunSummary } from "./run-summary.js";
 export const CALIBRATE_HELP = `lrnet-data calibrate: calibrate OpenFace landmarks exactly as LRNet does
 
 Usage:
-  lrnet-data calibrate --video V.mp4 --openface V.csv --out V.txt [--parity] [--face-id N]
+  lrnet-data calibrate --video V.mp4 --openface V.csv --out V.txt [--parity] [--face largest|center|N] [--face-id N]
 
 Reads the 68 2-D landmarks of an OpenFace FeatureExtraction (or FaceLandmarkVidMulti) CSV, decodes the
 video once, and runs LRNet's calibration (400x400 face crops, bidirectional pyramidal Lucas-Kanade
@@ -36,8 +38,10 @@ Options:
   --out PATH        the output text file, written atomically; "-" writes to standard output
   --parity          reproduce LRNet's calibrator exactly, quirks included: every CSV row counts, failed
                     rows too, and the CSV must have exactly one row per video frame
-  --face-id N       follow OpenFace face_id N (default: the largest face at the first good frame,
-                    then the nearest face to it in every frame)
+  --face RULE       with several faces, which one to follow: largest (default), center (nearest the
+                    frame's centre) or N (the N-th from the left, 0 = leftmost), chosen at the first
+                    good frame; then the nearest face to it in every frame
+  --face-id N       follow OpenFace face_id N instead
   -h, --help        this text
 
 Beside a file output, V.txt.json records the video, the ffmpeg that decoded it, the mode and the counts.
@@ -51,6 +55,7 @@ frames. A one-line summary goes to standard error.
 Examples:
   lrnet-data calibrate --video 000_003.mp4 --openface 000_003.csv --out 000_003.txt
   lrnet-data calibrate --video clip.mp4 --openface clip.csv --out - --parity | head -1
+  lrnet-data calibrate --video two.mp4 --openface two.csv --out two.txt --face center
 `;
 
 export async function runCalibrateCommand(argv: string[]): Promise<number> {
@@ -62,6 +67,7 @@ export async function runCalibrateCommand(argv: string[]): Promise<number> {
       out: { type: "string" },
       parity: { type: "boolean", default: false },
       "face-id": { type: "string" },
+      face: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -76,11 +82,14 @@ export async function runCalibrateCommand(argv: string[]): Promise<number> {
   const out = required(values.out, "--out");
   const faceId = values["face-id"] === undefined ? undefined : parseFaceId(values["face-id"]);
   if (values.parity && faceId !== undefined) throw new UsageError("--face-id cannot be combined with --parity (the reference takes every row)");
+  const choice = values.face === undefined ? DEFAULT_FACE_CHOICE : parseFaceOption(values.face);
+  if (values.parity && values.face !== undefined) throw new UsageError("--face cannot be combined with --parity (the reference takes every row)");
+  if (faceId !== undefined && values.face !== undefined) throw new UsageError("--face and --face-id exclude each other");
 
   const started = performance.now();
   const info = await probeVideo(video);
   const table = await readOpenFaceCsv(csvPath);
-  const plan = values.parity ? parityPlan(table, info, csvPath) : openFaceGuardedPlan(table, info.frameCount, csvPath, faceId).plan;
+  const plan = values.parity ? parityPlan(table, info, csvPath) : openFaceGuardedPlan(table, info.frameCount, csvPath, faceId, { choice, frame: info }).plan;
   const stableSize = stableSizeOf(plan);
 
   const cv = await loadOpenCv();
@@ -99,7 +108,7 @@ export async function runCalibrateCommand(argv: string[]): Promise<number> {
   }
   const seconds = (performance.now() - started) / 1000;
   await writeRunRecord(out, "calibrate", info, {
-    landmarks: { source: "openface", csv: csvPath, ...(faceId === undefined ? {} : { face_id: faceId }) },
+    landmarks: { source: "openface", csv: csvPath, ...(faceId === undefined ? { face: describeFaceChoice(choice) } : { face_id: faceId }) },
     mode: values.parity ? "parity" : "guarded",
     ...(values.parity ? {} : { guard: OPENFACE_GUARD }),
     stable_face_size: stableSize,

@@ -1,3 +1,6 @@
+import { BlockAlignedLines, LRNET_BLOCK } from "../export/block-aligned-lines.js";
+import { FACE_FINDER } from "../extract/finder/face-finder.js";
+import { MAX_HELD_FRAMES } from "../guard/guard.js";
 import { mkdir } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
 import { parseArgs } from "node:util";
@@ -9,7 +12,9 @@ import { extractVideo } from "../extract/extract-video.js";
 import type { RunningMode } from "../extract/mediapipe/landmarker.js";
 import { openDetector } from "../extract/open-detector.js";
 import { CALIBRATED_COLOUR, RAW_COLOUR, dotRadius, drawPoints } from "../extract/overlay.js";
-import { DEFAULT_MODE, extractSettings } from "../extract/settings.js";
+import { DEFAULT_MODE, extractSettings, facesPerImage } from "../extract/settings.js";
+import { DEFAULT_FACE_CHOICE, describeFaceChoice } from "../shape/face-follower.js";
+import { parseFaceOption } from "./face-option.js";
 import { probeVideo } from "../video/probe.js";
 import { VideoEncoder } from "../video/encode.js";
 import { UsageError } from "./errors.js";
@@ -24,19 +29,29 @@ export const EXIT_NO_FACE = 3;
 export const EXTRACT_HELP = `lrnet-data extract: detect and calibrate LRNet landmarks from a raw video
 
 Usage:
-  lrnet-data extract --video V.mp4 --out V.txt [--mode image|video] [--model PATH] [--visualize DIR]
+  lrnet-data extract --video V.mp4 --out V.txt [--mode image|video] [--face largest|center|N] [--model PATH] [--visualize DIR]
 
 Detects the face in every frame with MediaPipe Face Landmarker (CPU, offline), maps its 478-point mesh
 to the 68-point iBUG layout, applies LRNet's guard (failed detections before the first face are skipped,
 later ones and sudden jumps hold the previous shape), and calibrates the sequence exactly as LRNet does.
 Writes LRNet's text format (one line per output frame, 136 values "%1.5f") atomically, and beside it
-V.txt.json recording the model (sha256), mode, mapping, guard and per-frame counts.
+V.txt.json recording the model (sha256), mode, mapping, guard, face finder and per-frame counts.
+
+Faces anywhere in the frame (IMAGE mode): MediaPipe's own detector only sees faces larger than about
+15 % of the frame's longer side, so the landmarker runs on a crop of 3 face sizes around the followed
+face, and when none is followed it searches the whole frame, then overlapping tiles down to faces of
+5 % of the frame height (every tile on the first frame, at most ${FACE_FINDER.tilesPerFrame} per frame later). A face
+missing or jumping for more than ${MAX_HELD_FRAMES} frames in a row is lost: those frames have status lost and no
+line, and the next face found starts a new calibration.
 
 Options:
   --video PATH       the video (any format ffmpeg reads)
   --out PATH         the output text file; "-" writes to standard output (no .json then)
   --mode MODE        image (default): every frame detected on its own, the raw detector LRNet's
                      calibration was designed for; video: MediaPipe tracks and smooths between frames
+  --face RULE        with several faces, which one to follow: largest (default), center (nearest the
+                     frame's centre) or N (the N-th from the left, 0 = leftmost), chosen at the first
+                     frame with a face; then the nearest face to it in every frame
   --model PATH       a face_landmarker.task bundle (e.g. Google's official one); see "Model" below
   --download-model   allow downloading Google's official bundle into the cache (checksum-verified)
   --visualize DIR    also write DIR/<video>.landmarks.mp4: detections in red, calibrated points in green
@@ -46,6 +61,10 @@ Model, first match wins: --model PATH; $LRNET_DATA_MODEL; the official bundle in
 ($LRNET_DATA_CACHE, else $XDG_CACHE_HOME/lrnet-data, else ~/.cache/lrnet-data); its download when
 allowed (--download-model or LRNET_DATA_DOWNLOAD_MODEL=1); else the offline bundle built from the npm
 package @mediapipe/face_mesh on first use and cached (no network needed).
+
+Examples:
+  lrnet-data extract --video clip.mp4 --out clip.txt
+  lrnet-data extract --video interview.mp4 --out interview.txt --face center --visualize overlays/
 
 Exit codes: 0 done; ${EXIT_NO_FACE} the video has no usable face (nothing written); 1 error; 2 usage.
 `;
@@ -57,6 +76,7 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
       video: { type: "string" },
       out: { type: "string" },
       mode: { type: "string", default: DEFAULT_MODE },
+      face: { type: "string" },
       model: { type: "string" },
       "download-model": { type: "boolean", default: false },
       visualize: { type: "string" },
@@ -75,6 +95,7 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
   if (mode !== "image" && mode !== "video") throw new UsageError(`--mode takes image or video, got "${mode}"`);
   const video = values.video;
   const out = values.out;
+  const choice = values.face === undefined ? DEFAULT_FACE_CHOICE : parseFaceOption(values.face);
 
   const started = performance.now();
   const info = await probeVideo(video);
@@ -88,7 +109,7 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
   const progress = new FrameProgress(name);
   try {
     const cv = await loadOpenCv();
-    const settings = extractSettings(mode);
+    const settings = { ...extractSettings(mode), choice };
     const outcome = await extractVideo(info, landmarker, cv, settings, (p) => progress.update(p.pass, p.frame, p.frames));
     if (outcome.kind === "no-face") {
       progress.stop();
@@ -98,9 +119,18 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
     const sink = await openLineSink(out);
     const overlay = values.visualize ? await openOverlay(values.visualize, video, info) : null;
     try {
+      // Lines before a lost face are cut to whole training blocks, as export does (see BlockAlignedLines).
+      const ready: string[] = [];
+      let written = 0;
+      const lines = new BlockAlignedLines(LRNET_BLOCK, (line) => ready.push(line));
       for await (const f of outcome.frames) {
         summary.count(f.status, f.calibrated !== null);
-        if (f.calibrated) await sink.writeLine(formatLrnetLine(f.calibrated));
+        if (f.status === "lost") lines.lost();
+        else if (f.calibrated) lines.push(formatLrnetLine(f.calibrated));
+        for (const line of ready.splice(0)) {
+          await sink.writeLine(line);
+          written++;
+        }
         if (overlay) {
           const radius = dotRadius(f.frame.width);
           // Detections a size larger underneath, so each shows as a red rim around its green calibrated point.
@@ -109,6 +139,13 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
           await overlay.write(f.frame.data);
         }
       }
+      lines.finish();
+      for (const line of ready.splice(0)) {
+        await sink.writeLine(line);
+        written++;
+      }
+      summary.cut = summary.rows - written;
+      summary.rows = written;
       await sink.commit();
       await overlay?.close();
     } catch (err) {
@@ -125,6 +162,8 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
       mapping_version: settings.mapping.version,
       guard: settings.guard,
       face_finder: settings.finder,
+      faces_per_image: facesPerImage(mode),
+      face: describeFaceChoice(choice),
       calibration: CALIBRATION,
     }, summary, seconds);
     process.stderr.write(summary.line(info.frameCount, seconds) + "\n");

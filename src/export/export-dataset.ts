@@ -10,6 +10,7 @@ import { SHAPE_VALUES } from "../shape/shape.js";
 import { decodeDataFile, readFileHashed, type DataFileColumns } from "../dataset/data-file.js";
 import { ExportError } from "./errors.js";
 import { exportLayoutFor, exportPathOf, type ExportLayout } from "./layout.js";
+import { BlockAlignedLines } from "./block-aligned-lines.js";
 import { formatLrnetLine } from "./lrnet-txt.js";
 
 export interface ExportOptions {
@@ -206,26 +207,18 @@ function videoLines(file: ManifestDataFile, video: ManifestVideo, columns: DataF
   const start = video.data.row_start;
   const end = start + video.data.row_count;
   const lines: string[] = [];
-  let stretchStart = 0;
-  let afterLost = false;
+  const aligned = new BlockAlignedLines(block, (line) => {
+    lines.push(line);
+  });
   if (end > columns.rows) throw new ExportError(`${file.path}: video ${video.id} runs past the end of the file; run lrnet-data validate`);
   for (let r = start; r < end; r++) {
     if (ids.codes[r] !== code || frame[r] !== r - start) {
       throw new ExportError(`${file.path}: row ${r} is not frame ${r - start} of video ${video.id}; run lrnet-data validate`);
     }
-    if (lostCode >= 0 && columns.status!.codes[r] === lostCode) {
-      afterLost = true;
-      continue;
-    }
-    if (!present[r]) continue;
-    if (afterLost) {
-      // The same rule as linesAcrossStretches, which validate counts blocks with.
-      if (block > 0) lines.length = stretchStart + Math.floor((lines.length - stretchStart) / block) * block;
-      stretchStart = lines.length;
-      afterLost = false;
-    }
-    lines.push(formatLrnetLine(values.subarray(r * SHAPE_VALUES, (r + 1) * SHAPE_VALUES)));
+    if (lostCode >= 0 && columns.status!.codes[r] === lostCode) aligned.lost();
+    else if (present[r]) aligned.push(formatLrnetLine(values.subarray(r * SHAPE_VALUES, (r + 1) * SHAPE_VALUES)));
   }
+  aligned.finish();
   return lines;
 }
 

@@ -1,4 +1,5 @@
 import { type Detection, type GuardedFrame, LRNET_JUMP_LIMITS, type GuardSettings, guardSequence } from "../guard/guard.js";
+import type { FaceChoice } from "../shape/face-follower.js";
 import { alignToFrames } from "./align.js";
 import { OpenFaceCsvError } from "./errors.js";
 import { OPENFACE_MIN_CONFIDENCE, observationToDetection } from "./to-detections.js";
@@ -21,8 +22,14 @@ export interface OpenFacePlan {
  * @throws OpenFaceCsvError when no frame has a successful detection (nothing to calibrate), or the rows do not
  *   fit the video (see alignToFrames)
  */
-export function openFaceGuardedPlan(table: OpenFaceTable, frameCount: number, csvPath: string, faceId?: number): OpenFacePlan {
-  const observations = alignToFrames(table, frameCount, { file: csvPath, ...(faceId === undefined ? {} : { faceId }) });
+export function openFaceGuardedPlan(
+  table: OpenFaceTable,
+  frameCount: number,
+  csvPath: string,
+  faceId?: number,
+  choice?: { choice: FaceChoice; frame: { width: number; height: number } },
+): OpenFacePlan {
+  const observations = alignToFrames(table, frameCount, { file: csvPath, ...(faceId === undefined ? {} : { faceId }), ...(choice ?? {}) });
   const detections = observations.map(observationToDetection);
   const plan = guardSequence(detections, OPENFACE_GUARD);
   if (plan.every((f) => f.shape === null)) {
