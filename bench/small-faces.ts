@@ -17,17 +17,16 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { loadOpenCv } from "../src/calibrate/opencv.js";
 import { formatLrnetLine, parseLrnetText } from "../src/export/lrnet-txt.js";
-import { calibrateDetections } from "../src/extract/extract-video.js";
-import { IBUG_REGIONS } from "../src/extract/mesh-to-ibug.js";
-import { openDetector } from "../src/extract/open-detector.js";
-import { extractSettings } from "../src/extract/settings.js";
+import { calibrateDetections } from "../src/sources/video-pipeline.js";
+import { IBUG_REGIONS } from "../src/sources/mesh-to-ibug.js";
+import { MEDIAPIPE_GUARD } from "../src/extract/settings.js";
 import { guardSequence } from "../src/guard/guard.js";
 import { compareLandmarkRows } from "../src/metrics/landmark-distance.js";
 import { shapeCentroid, type Shape } from "../src/shape/shape.js";
 import { probeVideo } from "../src/video/probe.js";
 import { lrnetFixtures, sharedTools } from "../test/helpers/paths.js";
 import { type FaceClip, fixtureFaceClips, headOf, placeFace, placementOf, type PlacedFace, sideBySide } from "../test/helpers/placed-face.js";
-import { detectedShare, type ExtractedRow, extractRows, pairedCalibrated } from "../test/helpers/run-extraction.js";
+import { detectedShare, type ExtractedRow, extractRows, openImageLandmarker, pairedCalibrated } from "../test/helpers/run-extraction.js";
 import { benchDir, median, table } from "./harness.js";
 
 const run = promisify(execFile);
@@ -49,7 +48,7 @@ function rawNme(rows: readonly ExtractedRow[], reference: readonly ExtractedRow[
 async function calibrationOnly(path: string, reference: readonly ExtractedRow[], toFrame: (v: number, axis: number) => number): Promise<Float64Array[]> {
   const info = await probeVideo(path);
   const detections = reference.slice(0, info.frameCount).map((r) => (r.raw ? { shape: r.raw.map((v, k) => toFrame(v, k % 2)), score: 1 } : { shape: null, score: 0 }));
-  const plan = guardSequence(detections, extractSettings("image").guard);
+  const plan = guardSequence(detections, MEDIAPIPE_GUARD);
   const out: Float64Array[] = [];
   for await (const f of calibrateDetections(info, await loadOpenCv(), detections, plan)) out.push(f.calibrated ?? new Float64Array(0));
   return out;
@@ -74,16 +73,16 @@ export async function benchSmallFaces(): Promise<void> {
   }
   const dir = benchDir("small-faces");
   const clips = await fixtureFaceClips();
-  const { landmarker } = await openDetector({ mode: "image" });
-  const settings = extractSettings("image");
-  const wholeFrames = { ...settings, finder: null };
+  const landmarker = await openImageLandmarker();
+  const settings = { finder: true };
+  const wholeFrames = { finder: false };
   const framesOf = (clip: FaceClip) => Math.min(Number(process.env.BENCH_FRAMES ?? Infinity), clip.name === "000_003" ? 396 : 757);
   try {
     const grid: string[][] = [];
     for (const clip of clips) {
       const frames = framesOf(clip);
       const referencePath = await headOf(clip, frames, dir);
-      const reference = await extractRows(referencePath, landmarker, settings);
+      const reference = await extractRows(referencePath, landmarker);
       const referenceCalibrated = reference.map((r) => r.calibrated ?? new Float64Array(0));
       for (const [frameWidth, frameHeight] of [[1920, 1080], [1280, 720]] as const) {
         for (const share of [0.05, 0.08, 0.12, 0.2]) {
@@ -92,7 +91,7 @@ export async function benchSmallFaces(): Promise<void> {
             const g = placementOf(p);
             const path = await placeFace(p, frames, dir);
             const started = performance.now();
-            const rows = await extractRows(path, landmarker, settings);
+            const rows = await extractRows(path, landmarker);
             const ms = (performance.now() - started) / frames;
             const [a, b] = pairedCalibrated(rows, reference);
             const only = await calibrationOnly(path, reference, (v, axis) => (axis ? g.y : g.x) + v * g.scale);
@@ -121,7 +120,7 @@ export async function benchSmallFaces(): Promise<void> {
     const frames = Math.min(framesOf(left), 150);
     for (const height of [360, 720]) {
       const path = await sideBySide(left, right, height, frames, dir);
-      const rows = await extractRows(path, landmarker, settings);
+      const rows = await extractRows(path, landmarker);
       const leftWidth = Math.round((left.width * height) / left.height);
       const sides = rows.filter((r) => r.raw).map((r) => (shapeCentroid(r.raw!)[0] < leftWidth ? "left" : "right"));
       pairs.push([`${leftWidth * 2}×${height}`, `${(detectedShare(rows) * 100).toFixed(1)} %`, [...new Set(sides)].join("+")]);

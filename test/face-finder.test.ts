@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { FACE_FINDER, FaceFinder, type RegionDetector, tileSides } from "../src/extract/finder/face-finder.js";
 import { copyRegion, squareAround, tilesOf } from "../src/extract/finder/frame-region.js";
-import type { FaceResult } from "../src/extract/mediapipe/landmarker.js";
+import type { FaceResult } from "../src/mediapipe-runtime/landmarker.js";
 
 test("squareAround stays inside the frame: shifted where it fits, clipped where it does not", () => {
   assert.deepEqual(squareAround(50, 50, 100, 1280, 720), { x: 0, y: 0, width: 100, height: 100 });

@@ -10,18 +10,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { loadOpenCv } from "../src/calibrate/opencv.js";
-import { calibrateDetections } from "../src/extract/extract-video.js";
-import { IBUG_REGIONS } from "../src/extract/mesh-to-ibug.js";
-import type { NodeFaceLandmarker } from "../src/extract/mediapipe/landmarker.js";
-import { openDetector } from "../src/extract/open-detector.js";
-import { extractSettings } from "../src/extract/settings.js";
+import { calibrateDetections } from "../src/sources/video-pipeline.js";
+import { IBUG_REGIONS } from "../src/sources/mesh-to-ibug.js";
+import type { NodeFaceLandmarker } from "../src/mediapipe-runtime/landmarker.js";
+import { MEDIAPIPE_GUARD } from "../src/extract/settings.js";
 import { MAX_HELD_FRAMES, guardSequence } from "../src/guard/guard.js";
 import { compareLandmarkRows } from "../src/metrics/landmark-distance.js";
 import { shapeCentroid } from "../src/shape/shape.js";
 import { probeVideo } from "../src/video/probe.js";
 import { NO_FIXTURES, lrnetFixtures, repoRoot } from "./helpers/paths.js";
 import { type FaceClip, faceLeaves, fixtureFaceClips, headOf, placeFace, placementOf, type PlacedFace, sideBySide } from "./helpers/placed-face.js";
-import { detectedShare, type ExtractedRow, extractRows, pairedCalibrated } from "./helpers/run-extraction.js";
+import { detectedShare, type ExtractedRow, extractRows, openImageLandmarker, pairedCalibrated } from "./helpers/run-extraction.js";
 
 const run = promisify(execFile);
 const FRAMES = 60;
@@ -29,7 +28,7 @@ const skip = lrnetFixtures ? false : NO_FIXTURES;
 
 async function withLandmarker<T>(body: (landmarker: NodeFaceLandmarker, clips: FaceClip[], dir: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), "lrnet-small-faces-"));
-  const { landmarker } = await openDetector({ mode: "image" });
+  const landmarker = await openImageLandmarker();
   try {
     return await body(landmarker, await fixtureFaceClips(), dir);
   } finally {
@@ -43,7 +42,7 @@ async function calibratedFromReference(path: string, reference: readonly Extract
   const info = await probeVideo(path);
   const detections = reference.map((r) => (r.raw ? { shape: r.raw.map((v, k) => (k % 2 ? g.y : g.x) + v * g.scale), score: 1 } : { shape: null, score: 0 }));
   const out: Float64Array[] = [];
-  for await (const f of calibrateDetections(info, await loadOpenCv(), detections, guardSequence(detections, extractSettings("image").guard))) {
+  for await (const f of calibrateDetections(info, await loadOpenCv(), detections, guardSequence(detections, MEDIAPIPE_GUARD))) {
     out.push(f.calibrated!);
   }
   return out;
@@ -51,7 +50,6 @@ async function calibratedFromReference(path: string, reference: readonly Extract
 
 test("small and off-centre faces: found in every frame; landmarks as in the unpadded clip", { skip }, async (t) => {
   await withLandmarker(async (landmarker, clips, dir) => {
-    const settings = extractSettings("image");
     const [clip000, clipReal] = clips as [FaceClip, FaceClip];
     const cases: { p: PlacedFace; calibratedLimit: "0.03" | "calibration" }[] = [
       // 5 % of 1080p (54 px), in the corner: raw points within NME 0.03; LRNet's calibration of a face this
@@ -62,10 +60,10 @@ test("small and off-centre faces: found in every frame; landmarks as in the unpa
     ];
     for (const { p, calibratedLimit } of cases) {
       const name = `${p.clip.name} at ${p.share * 100} % of ${p.frameWidth}×${p.frameHeight}, ${p.placement}`;
-      const reference = await extractRows(await headOf(p.clip, FRAMES, dir), landmarker, settings);
+      const reference = await extractRows(await headOf(p.clip, FRAMES, dir), landmarker);
       assert.equal(detectedShare(reference), 1, `${p.clip.name} unpadded`);
       const path = await placeFace(p, FRAMES, dir);
-      const rows = await extractRows(path, landmarker, settings);
+      const rows = await extractRows(path, landmarker);
       assert.ok(detectedShare(rows) >= 0.95, `${name}: detected in ${detectedShare(rows)}`);
       const g = placementOf(p);
       const raw = rows.flatMap((r, i) => (r.raw && reference[i]!.raw ? [[r.raw.map((v, k) => (v - (k % 2 ? g.y : g.x)) / g.scale), reference[i]!.raw!]] : []));
@@ -94,7 +92,7 @@ test("two faces side by side: one face found in every frame, the same one throug
       const leftWidth = Math.round((left.width * height) / left.height);
       for (const [choice, side] of [[undefined, "right"], [{ rule: "index", index: 0 } as const, "left"]] as const) {
         if (choice && height === 720) continue;
-        const rows = await extractRows(path, landmarker, { ...extractSettings("image"), ...(choice ? { choice } : {}) });
+        const rows = await extractRows(path, landmarker, choice ? { choice } : {});
         const name = `${leftWidth * 2}×${height}, ${choice ? "--face 0" : "largest"}`;
         assert.ok(detectedShare(rows) >= 0.95, `${name}: detected in ${detectedShare(rows)}`);
         const sides = new Set(rows.filter((r) => r.raw).map((r) => (shapeCentroid(r.raw!)[0] < leftWidth ? "left" : "right")));
@@ -109,7 +107,7 @@ test("a face that leaves the frame: held at most 5 frames, then lost, without la
   await withLandmarker(async (landmarker, clips, dir) => {
     const clip = clips[0]!;
     const path = await faceLeaves(clip, 90, 30, 24, dir);
-    const rows = await extractRows(path, landmarker, extractSettings("image"));
+    const rows = await extractRows(path, landmarker);
     const statuses = rows.map((r) => r.status);
     const firstLost = statuses.indexOf("lost");
     assert.ok(firstLost > 30 && firstLost < 60, `lost from frame ${firstLost}: ${statuses.join(" ")}`);

@@ -1,23 +1,19 @@
-import { BlockAlignedLines, LRNET_BLOCK } from "../export/block-aligned-lines.js";
-import { FACE_FINDER } from "../extract/finder/face-finder.js";
-import { MAX_HELD_FRAMES } from "../guard/guard.js";
 import { mkdir } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
-import { parseArgs } from "node:util";
-import { CALIBRATION } from "../calibrate/constants.js";
+import { CALIBRATION, LRNET_BLOCK_FRAMES } from "../calibrate/constants.js";
+import { BlockAlignedLines } from "../export/block-aligned-lines.js";
+import { FACE_FINDER } from "../extract/finder/face-finder.js";
+import { MAX_HELD_FRAMES } from "../guard/guard.js";
+import { DEFAULT_FACE_CHOICE, describeFaceChoice } from "../shape/face-follower.js";
 import { trackToFrame } from "../calibrate/calibrator.js";
 import { loadOpenCv } from "../calibrate/opencv.js";
 import { formatLrnetLine } from "../export/lrnet-txt.js";
-import { extractVideo } from "../extract/extract-video.js";
-import type { RunningMode } from "../extract/mediapipe/landmarker.js";
-import { openDetector } from "../extract/open-detector.js";
-import { CALIBRATED_COLOUR, RAW_COLOUR, dotRadius, drawPoints } from "../extract/overlay.js";
-import { DEFAULT_MODE, extractSettings, facesPerImage } from "../extract/settings.js";
-import { DEFAULT_FACE_CHOICE, describeFaceChoice } from "../shape/face-follower.js";
-import { parseFaceOption } from "./face-option.js";
+import { runVideoPipeline } from "../sources/video-pipeline.js";
+import { openLandmarkSource } from "../sources/registry.js";
+import { CALIBRATED_COLOUR, RAW_COLOUR, dotRadius, drawPoints } from "../video/overlay.js";
 import { probeVideo } from "../video/probe.js";
 import { VideoEncoder } from "../video/encode.js";
-import { UsageError } from "./errors.js";
+import { oneOf, parseCommand, required, faceChoice } from "./options.js";
 import { writeRunRecord } from "./run-record.js";
 import { FrameProgress } from "./frame-progress.js";
 import { openLineSink } from "./line-sink.js";
@@ -42,7 +38,8 @@ Faces anywhere in the frame (IMAGE mode): MediaPipe's own detector only sees fac
 face, and when none is followed it searches the whole frame, then overlapping tiles down to faces of
 5 % of the frame height (every tile on the first frame, at most ${FACE_FINDER.tilesPerFrame} per frame later). A face
 missing or jumping for more than ${MAX_HELD_FRAMES} frames in a row is lost: those frames have status lost and no
-line, and the next face found starts a new calibration.
+line, and the next face found starts a new calibration; lines before a lost face are cut to whole
+blocks of ${LRNET_BLOCK_FRAMES}, so that none of LRNet's training blocks spans it.
 
 Options:
   --video PATH       the video (any format ffmpeg reads)
@@ -70,37 +67,31 @@ Exit codes: 0 done; ${EXIT_NO_FACE} the video has no usable face (nothing writte
 `;
 
 export async function runExtractCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const parsed = parseCommand(
+    argv,
+    {
       video: { type: "string" },
       out: { type: "string" },
-      mode: { type: "string", default: DEFAULT_MODE },
+      mode: { type: "string", default: "image" },
       face: { type: "string" },
       model: { type: "string" },
       "download-model": { type: "boolean", default: false },
       visualize: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
     },
-    strict: true,
-    allowPositionals: false,
-  });
-  if (values.help) {
-    process.stdout.write(EXTRACT_HELP);
-    return 0;
-  }
-  if (!values.video) throw new UsageError("--video is required");
-  if (!values.out) throw new UsageError("--out is required");
-  const mode = values.mode;
-  if (mode !== "image" && mode !== "video") throw new UsageError(`--mode takes image or video, got "${mode}"`);
-  const video = values.video;
-  const out = values.out;
-  const choice = values.face === undefined ? DEFAULT_FACE_CHOICE : parseFaceOption(values.face);
+    EXTRACT_HELP,
+  );
+  if (parsed === null) return 0;
+  const { values } = parsed;
+  const video = required(values.video, "--video");
+  const out = required(values.out, "--out");
+  const mode = oneOf(values.mode, "--mode", ["image", "video"])!;
+  const choice = faceChoice(values.face) ?? DEFAULT_FACE_CHOICE;
 
   const started = performance.now();
   const info = await probeVideo(video);
-  const { landmarker, model } = await openDetector({
-    mode: mode as RunningMode,
+  const source = await openLandmarkSource({
+    name: "mediapipe",
+    mode,
     ...(values.model === undefined ? {} : { modelPath: values.model }),
     download: values["download-model"],
   });
@@ -109,8 +100,7 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
   const progress = new FrameProgress(name);
   try {
     const cv = await loadOpenCv();
-    const settings = { ...extractSettings(mode), choice };
-    const outcome = await extractVideo(info, landmarker, cv, settings, (p) => progress.update(p.pass, p.frame, p.frames));
+    const outcome = await runVideoPipeline(info, source, cv, { choice, onProgress: (p) => progress.update(p.pass, p.frame, p.frames) });
     if (outcome.kind === "no-face") {
       progress.stop();
       process.stderr.write(`${name}: no face found in any of its ${info.frameCount} frames; nothing written\n`);
@@ -122,15 +112,18 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
       // Lines before a lost face are cut to whole training blocks, as export does (see BlockAlignedLines).
       const ready: string[] = [];
       let written = 0;
-      const lines = new BlockAlignedLines(LRNET_BLOCK, (line) => ready.push(line));
-      for await (const f of outcome.frames) {
-        summary.count(f.status, f.calibrated !== null);
-        if (f.status === "lost") lines.lost();
-        else if (f.calibrated) lines.push(formatLrnetLine(f.calibrated));
+      const lines = new BlockAlignedLines(LRNET_BLOCK_FRAMES, (line) => ready.push(line));
+      const writeReady = async (): Promise<void> => {
         for (const line of ready.splice(0)) {
           await sink.writeLine(line);
           written++;
         }
+      };
+      for await (const f of outcome.frames) {
+        summary.count(f.status, f.calibrated !== null);
+        if (f.status === "lost") lines.lost();
+        else if (f.calibrated) lines.push(formatLrnetLine(f.calibrated));
+        await writeReady();
         if (overlay) {
           const radius = dotRadius(f.frame.width);
           // Detections a size larger underneath, so each shows as a red rim around its green calibrated point.
@@ -140,10 +133,7 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
         }
       }
       lines.finish();
-      for (const line of ready.splice(0)) {
-        await sink.writeLine(line);
-        written++;
-      }
+      await writeReady();
       summary.cut = summary.rows - written;
       summary.rows = written;
       await sink.commit();
@@ -155,22 +145,14 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
     }
     progress.stop();
     const seconds = (performance.now() - started) / 1000;
-    await writeRunRecord(out, "extract", info, {
-      detector: "mediapipe-face-landmarker",
-      model: { sha256: model.sha256, source: model.source, path: model.path },
-      mode,
-      mapping_version: settings.mapping.version,
-      guard: settings.guard,
-      face_finder: settings.finder,
-      faces_per_image: facesPerImage(mode),
-      face: describeFaceChoice(choice),
-      calibration: CALIBRATION,
-    }, summary, seconds);
+    const { detector, mapping_version, guard, face_finder, faces_per_image } = source.configuration;
+    const record = { detector, ...source.provenance, mapping_version, guard, face_finder, faces_per_image, face: describeFaceChoice(choice) };
+    await writeRunRecord(out, "extract", info, { ...record, calibration: CALIBRATION }, summary, seconds);
     process.stderr.write(summary.line(info.frameCount, seconds) + "\n");
     return 0;
   } finally {
     progress.stop();
-    landmarker.close();
+    await source.close();
   }
 }
 

@@ -1,6 +1,3 @@
-/** Frames in one of LRNet's training blocks. */
-export const LRNET_BLOCK = 30;
-
 /**
  * LRNet's text lines of one video, with its rule for lost faces: the lines of a stretch of face that a lost
  * face ends are cut to whole blocks of `block` once the face is found again, so that none of LRNet's blocks

@@ -1,7 +1,12 @@
 import { loadOpenCv } from "../../src/calibrate/opencv.js";
-import type { FaceDetector } from "../../src/extract/detect-sequence.js";
-import { type ExtractSettings, extractVideo } from "../../src/extract/extract-video.js";
+import { FACE_FINDER } from "../../src/extract/finder/face-finder.js";
+import { type FaceDetector, faceDetectorSource } from "../../src/extract/mediapipe-source.js";
+import { facesPerImage } from "../../src/extract/settings.js";
 import type { FrameStatus } from "../../src/guard/guard.js";
+import { createFaceLandmarker, type NodeFaceLandmarker } from "../../src/mediapipe-runtime/landmarker.js";
+import { resolveModel } from "../../src/model-bundle/resolve-model.js";
+import { runVideoPipeline } from "../../src/sources/video-pipeline.js";
+import type { FaceChoice } from "../../src/shape/face-follower.js";
 import type { Shape } from "../../src/shape/shape.js";
 import { probeVideo } from "../../src/video/probe.js";
 
@@ -12,10 +17,24 @@ export interface ExtractedRow {
   calibrated: Float64Array | null;
 }
 
+/** An IMAGE-mode landmarker as `extract` opens it (default model, several faces per image). */
+export async function openImageLandmarker(): Promise<NodeFaceLandmarker> {
+  const model = await resolveModel();
+  const numFaces = facesPerImage("image");
+  return createFaceLandmarker(model.bytes ? { modelBytes: model.bytes, mode: "image", numFaces } : { modelPath: model.path, mode: "image", numFaces });
+}
+
+export interface ExtractOptions {
+  /** Search the frame with the face finder (default, as `extract`), or give the landmarker whole frames (as before it). */
+  finder?: boolean;
+  choice?: FaceChoice;
+}
+
 /** Every frame of `video` through detection, guard and calibration (in this process, with `detector`). */
-export async function extractRows(video: string, detector: FaceDetector, settings: ExtractSettings): Promise<ExtractedRow[]> {
+export async function extractRows(video: string, detector: FaceDetector, options: ExtractOptions = {}): Promise<ExtractedRow[]> {
   const info = await probeVideo(video);
-  const outcome = await extractVideo(info, detector, await loadOpenCv(), settings);
+  const source = faceDetectorSource(detector, {}, options.finder === false ? null : FACE_FINDER);
+  const outcome = await runVideoPipeline(info, source, await loadOpenCv(), options.choice ? { choice: options.choice } : {});
   if (outcome.kind === "no-face") return outcome.detections.map(() => ({ status: "skipped", raw: null, calibrated: null }));
   const rows: ExtractedRow[] = [];
   for await (const f of outcome.frames) rows.push({ status: f.status, raw: f.raw, calibrated: f.calibrated });

@@ -14,7 +14,7 @@
  *
  * The caller chooses which face to follow (`follow`), so the rule "largest first, then nearest" stays in one place.
  */
-import type { FaceResult } from "../mediapipe/landmarker.js";
+import type { FaceResult } from "../../mediapipe-runtime/landmarker.js";
 import { copyRegion, type Region, squareAround, tilesOf } from "./frame-region.js";
 
 /** Detects faces in an RGBA image (the landmarker). */
