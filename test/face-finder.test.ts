@@ -34,6 +34,9 @@ test("tiles cover the frame, end at its edges, and any square half a tile wide l
   // Halved down to within 1.5× of the side in which a face of 4 % of the frame height is 20 % of it: 5 % faces are 20 % of the finest.
   assert.deepEqual(tileSides(1920, 1080, FACE_FINDER), [1080, 540, 270]);
   assert.deepEqual(tileSides(1280, 720, FACE_FINDER), [720, 360, 180]);
+  // Never tiles in which a face would be under 32 px; a frame smaller than such a tile gets none.
+  assert.deepEqual(tileSides(640, 480, FACE_FINDER), [480, 240]);
+  assert.deepEqual(tileSides(160, 120, FACE_FINDER), []);
 });
 
 /**

@@ -29,6 +29,8 @@ export interface FaceFinderSettings {
   cropScale: number;
   /** Smallest face searched for, as a share of the frame height. */
   minFaceShare: number;
+  /** …and in pixels: tiles of a small frame would otherwise be a few pixels wide, where noise passes for a face. */
+  minFacePixels: number;
   /** Share of a tile's side that a face must have for the landmarker's detector to find it. */
   tileFaceShare: number;
   /** Tiles overlap: each starts this share of its side after the previous one. */
@@ -48,6 +50,7 @@ export const FACE_FINDER: FaceFinderSettings = {
   version: "crop-follow-tiles-v1",
   cropScale: 3,
   minFaceShare: 0.04,
+  minFacePixels: 32,
   tileFaceShare: 0.2,
   tileStride: 2 / 3,
   tilesPerFrame: 24,
@@ -59,13 +62,17 @@ interface Followed {
   size: number;
 }
 
-/** Square tile sides from coarse to fine for a frame: the frame's shorter side halved down to the smallest needed. */
+/**
+ * Square tile sides from coarse to fine for a frame: the frame's shorter side halved down to within 1.5× of
+ * the side in which the smallest face searched for is `tileFaceShare` of the tile (that side itself ends the
+ * list when halving stops above it). None when the frame is smaller than that side: the whole frame suffices.
+ */
 export function tileSides(width: number, height: number, settings: FaceFinderSettings): number[] {
-  const smallest = (settings.minFaceShare * height) / settings.tileFaceShare;
+  const smallest = Math.max(settings.minFacePixels, settings.minFaceShare * height) / settings.tileFaceShare;
   const sides: number[] = [];
   for (let side = Math.min(width, height); side >= smallest * 0.999; side /= 2) sides.push(Math.round(side));
   const last = sides[sides.length - 1];
-  if (last === undefined || last > smallest * 1.5) sides.push(Math.max(16, Math.round(smallest)));
+  if (last !== undefined && last > smallest * 1.5) sides.push(Math.round(smallest));
   return sides;
 }
 
