@@ -5,6 +5,7 @@
 import { benchBuild, benchCalibrateBatch } from "./build.js";
 import { benchCalibrate } from "./calibrate.js";
 import { benchAccuracy } from "./extract-accuracy.js";
+import { benchDetectorAccuracy } from "./detector-accuracy.js";
 import { benchLk } from "./lk.js";
 import { benchSmallFaces } from "./small-faces.js";
 import { benchExtractSpeed } from "./extract-speed.js";
@@ -15,6 +16,7 @@ const SUITES: Record<string, () => Promise<void>> = {
   build: benchBuild,
   "calibrate-batch": benchCalibrateBatch,
   accuracy: benchAccuracy,
+  detectors: benchDetectorAccuracy,
   lk: benchLk,
   extract: benchExtractSpeed,
   validate: benchValidate,
