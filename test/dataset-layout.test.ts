@@ -121,11 +121,17 @@ test("ffpp errors name the file: missing --splits, unknown id in a split file, i
     writeFileSync(join(splits, "val.json"), JSON.stringify([["777", "778"]]));
     await assert.rejects(discoverVideos(layout, root, { splitsDir: splits }), (e: Error) => {
       assert.ok(e instanceof LayoutError);
-      assert.equal(e.message, `${join(splits, "val.json")}: entry 1 (["777","778"]) names no video found under ${root}`);
+      assert.equal(
+        e.message,
+        `${join(splits, "val.json")}: entry 1 (["777","778"]) names no video found under ${root}; to build the videos that are there, pass --allow-missing (the missing entries are listed in the manifest)`,
+      );
       return true;
     });
-    const partial = await discoverVideos(layout, root, { splitsDir: splits, allowUnknownSplitIds: true });
+    const partial = await discoverVideos(layout, root, { splitsDir: splits, allowMissing: true });
     assert.equal(partial.videos.length, 15);
+    assert.deepEqual(partial.missing, [{ file: join(splits, "val.json"), at: "entry 1", text: '["777","778"]' }]);
+    assert.equal(partial.splitEntries, 3);
+    assert.deepEqual(partial.skipped, { masks: 1, models: 0 }, "the Deepfakes mask is counted as a mask, not listed");
 
     writeFileSync(join(splits, "val.json"), JSON.stringify([["001", "002"]]));
     await assert.rejects(discoverVideos(layout, root, { splitsDir: splits }), /val\.json: entry 1 puts "001" in val, but .*train\.json \(entry 1\) puts it in train/);

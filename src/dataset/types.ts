@@ -1,3 +1,5 @@
+import type { Perturbation } from "./perturbations.js";
+
 /** Ground truth of a video: real footage or a manipulation. */
 export type Label = "real" | "fake";
 export const LABELS: readonly Label[] = ["real", "fake"];
@@ -30,4 +32,8 @@ export interface VideoEntry extends Partition {
   label: Label;
   /** People whose faces appear in the video (for leakage checks): FF++ fake `000_003` → `youtube:000`, `youtube:003`. */
   identities: string[];
+  /** The layout's further root the path is relative to (`ffpp`); absent: the dataset root. */
+  root?: string;
+  /** Distortions applied, in order (DeeperForensics-1.0); absent when the layout records none for the video. */
+  perturbations?: Perturbation[];
 }
