@@ -161,6 +161,10 @@ test(
     const withReals = await discoverVideos(loadLayout("dfo"), dfo, { allowMissing: true, roots: { ffpp }, perturbations: parsePerturbationFilter(["CS:4"]) });
     assert.equal(withReals.videos.filter((v) => v.label === "real").length, 4, "reals have no record and stay");
     assert.throws(() => parsePerturbationFilter(["CS:x"]), /"CS:x" is not a perturbation/);
+    await assert.rejects(
+      discoverVideos(loadLayout("folder"), dfo, { perturbations: parsePerturbationFilter(["CS"]) }),
+      /layout folder records no perturbations, so --perturbations cannot select any/,
+    );
 
     // A meta line that contradicts its folder (level 3 folder, level 2 line) is a warning naming the line.
     const meta = join(dfo, "lists/manipulated_videos_distortions_meta/manipulated_videos_end_to_end_level_3_meta.txt");

@@ -153,6 +153,16 @@ test("export --format lrnet: other layouts go to <label>/<split>/<id with / as _
     ]);
     assert.equal(flattenId("end_to_end/000_M004"), "end_to_end__000_M004");
     assert.equal(flattenId("a\\b\tc"), "a__b_c");
+
+    const clash = tempDir("lrnet-export-clash-");
+    try {
+      await buildSmallDataset(clash, [syntheticVideo(entry("a__b/c", "fake", "train")), syntheticVideo(entry("a/b__c", "fake", "train"))], {
+        source: { ...SOURCE, layout: "folder", splits_dir: null },
+      });
+      await assert.rejects(exportDataset(clash, { format: "lrnet", dir: join(clash, "..", "never-written") }), /videos a\/b__c and a__b\/c would both be exported to fake\/train\/a__b__c\.txt|videos a__b\/c and a\/b__c would both be exported to fake\/train\/a__b__c\.txt/);
+    } finally {
+      rmSync(clash, { recursive: true, force: true });
+    }
   } finally {
     rmSync(out, { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });

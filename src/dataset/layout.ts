@@ -112,6 +112,9 @@ export async function discoverVideos(layout: Layout, root: string, options: Layo
       throw new LayoutError(`layout ${layout.name} reads no further root "${name}"${layout.roots.size ? ` (it reads: ${[...layout.roots.keys()].join(", ")})` : ""}`, layout.file);
     }
   }
+  if (options.perturbations && !layout.sources.some((s) => s.perturbations !== undefined && s.perturbations !== "none")) {
+    throw new LayoutError(`layout ${layout.name} records no perturbations, so --perturbations cannot select any (layouts with meta files: dfo)`, layout.file);
+  }
   for (const name of options.optIn ?? []) {
     if (!layout.optIns.includes(name)) {
       throw new LayoutError(`layout ${layout.name} has no rule to opt in by "${name}"${layout.optIns.length ? ` (it has: ${layout.optIns.join(", ")})` : ""}`, layout.file);
