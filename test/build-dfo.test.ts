@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MANIFEST_FILE, manifestInconsistencies, validateManifest, type Manifest, type ManifestVideo } from "../src/dataset/manifest.js";
+import { MANIFEST_FILE, manifestInconsistencies, validateManifest, type Manifest, type ManifestVideo } from "../src/store/manifest.js";
 import { ffppVideos, makeBuildTree, writeTreeVideos } from "./helpers/build-tree.js";
 import { cli } from "./helpers/cli.js";
 import { DFO_FAKES, makeDfoTree, metaTextToList } from "./helpers/dfo-tree.js";
@@ -146,7 +146,7 @@ test("build dfo --dfo-real source: source videos are real, each actor in its fak
 
   const bad = await cli(...dfoArgs, "--dfo-real", "youtube", "-o", join(base, "bad"));
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /--dfo-real takes source \(source_videos\/\) or ffpp \(with --ffpp-root\), got "youtube"/);
+  assert.match(bad.stderr, /--dfo-real takes source or ffpp, got "youtube"/);
   const noRoot = await cli(...dfoArgs, "--dfo-real", "ffpp", "-o", join(base, "bad"));
   assert.equal(noRoot.code, 2);
   const strict = await cli(...dfoArgs.filter((a) => a !== "--allow-missing"), "-o", join(base, "strict"));

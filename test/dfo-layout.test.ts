@@ -3,11 +3,11 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { discoverVideos } from "../src/dataset/layout.js";
-import { compileLayout, loadLayout } from "../src/dataset/layout-spec.js";
-import { LayoutError } from "../src/dataset/errors.js";
-import { parsePerturbationFilter } from "../src/dataset/perturbations.js";
-import type { VideoEntry } from "../src/dataset/types.js";
+import { discoverVideos } from "../src/discover/layout.js";
+import { compileLayout, loadLayout } from "../src/discover/layout-spec.js";
+import { LayoutError } from "../src/discover/errors.js";
+import { parsePerturbationFilter } from "../src/discover/perturbations.js";
+import type { VideoEntry } from "../src/store/types.js";
 import { discoveryLines } from "../src/cli/discovery-lines.js";
 import { DFO_FAKES, DFO_SPLIT_OF_KEY, DFO_VARIANTS, makeDfoTree, metaTextToList } from "./helpers/dfo-tree.js";
 

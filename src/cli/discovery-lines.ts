@@ -1,4 +1,4 @@
-import type { BuildPlan } from "../build/run-build.js";
+import type { BuildPlan } from "../batch/run-build.js";
 
 /** Warnings shown one per line before a count of the rest. */
 const SHOWN_WARNINGS = 3;

@@ -1,5 +1,5 @@
-import type { ManifestVideo } from "../dataset/manifest.js";
-import { formatPerturbation } from "../dataset/perturbations.js";
+import type { ManifestVideo } from "../store/manifest.js";
+import { formatPerturbation } from "../discover/perturbations.js";
 
 /** Videos sharing one perturbation (`CS:4`), or none (`none`: fakes recorded with no distortion). */
 export interface PerturbationGroup {
