@@ -97,11 +97,11 @@ test("export --format lrnet: LRNet's FF++ tree, one line per frame with landmark
     assert.deepEqual(filesUnder(dir), [
       "DF/c23/train/000_001.txt",
       "DFD/c23/test/01_02__walking.txt",
+      "DFD_Origin/c23/test/01__walking.txt",
       "F2F/c40/train/000_001.txt",
       "FS/raw/test/001_000.txt",
       "FSh/c23/test/000_001.txt",
       "NT/raw/test/001_000.txt",
-      "Origin/c23/test/01__walking.txt",
       "Origin/c23/train/000.txt",
       "Origin/c23/val/001.txt",
     ]);
@@ -166,7 +166,7 @@ test("export --format lrnet: where the face was lost, the lines before the gap a
   }
 });
 
-test("export --format lrnet: other layouts go to <label>/<split>/<flattened id>.txt", async () => {
+test("export --format lrnet: other layouts go to <label>/<split>/<id with / as __>.txt", async () => {
   const out = tempDir("lrnet-export-ds-");
   const dir = tempDir("lrnet-export-");
   try {
@@ -186,12 +186,23 @@ test("export --format lrnet: other layouts go to <label>/<split>/<flattened id>.
     const report = await exportDataset(out, { format: "lrnet", dir });
     assert.equal(report.layout, "label-split");
     assert.deepEqual(filesUnder(dir), [
-      "fake/test/fake%2Fodd%25name.txt",
-      "fake/train/fake%2Fceleb%2Fid0_id1_0001.txt",
-      "real/test/%2Ehidden%2Fclip.txt",
-      "real/train/real%2Fceleb%2Fid0_0001.txt",
+      "fake/test/fake__odd%name.txt",
+      "fake/train/fake__celeb__id0_id1_0001.txt",
+      "real/test/_hidden__clip.txt",
+      "real/train/real__celeb__id0_0001.txt",
     ]);
-    for (const id of ids) assert.equal(decodeURIComponent(flattenId(id)), id);
+    assert.equal(flattenId("end_to_end/000_M004"), "end_to_end__000_M004");
+    assert.equal(flattenId("a\\b\tc"), "a__b_c");
+
+    const clash = tempDir("lrnet-export-clash-");
+    try {
+      await buildSmallDataset(clash, [syntheticVideo(entry("a__b/c", "fake", "train")), syntheticVideo(entry("a/b__c", "fake", "train"))], {
+        source: { ...SOURCE, layout: "folder", splits_dir: null },
+      });
+      await assert.rejects(exportDataset(clash, { format: "lrnet", dir: join(clash, "..", "never-written") }), /videos a\/b__c and a__b\/c would both be exported to fake\/train\/a__b__c\.txt|videos a__b\/c and a\/b__c would both be exported to fake\/train\/a__b__c\.txt/);
+    } finally {
+      rmSync(clash, { recursive: true, force: true });
+    }
   } finally {
     rmSync(out, { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });

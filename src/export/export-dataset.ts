@@ -49,8 +49,8 @@ export interface ExportReport {
 /**
  * Writes a dataset's calibrated landmarks as LRNet's text files: one file per video, one line per frame that
  * has landmarks (frames without are dropped), 136 values `%1.5f` space-separated. FF++ datasets go into LRNet's
- * tree `{Origin,DF,F2F,FS,NT,FSh,DFD}/{raw,c23,c40}/{train,val,test}/<clip>.txt`; others into
- * `<label>/<split>/<id>.txt` with the id flattened (see flattenId). A new or empty directory is written as a
+ * tree `{Origin,DF,F2F,FS,NT,FSh,DFD,DFD_Origin}/{raw,c23,c40}/{train,val,test}/<clip>.txt`; others into
+ * `<label>/<split>/<id>.txt` with each `/` of the id as `__` (see flattenId). A new or empty directory is written as a
  * whole (staged beside it, renamed into place); with `overwrite`, file by file, each atomically. Data files are
  * hashed while read and must match the manifest.
  */

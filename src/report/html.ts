@@ -1,6 +1,7 @@
 import type { Manifest, ManifestVideo } from "../store/manifest.js";
 import { FRAME_STATUSES, type FrameStatus } from "../guard/guard.js";
 import { TRACE_POINTS, detectedShare, type VideoToLookAt } from "./collect.js";
+import { groupByPerturbation } from "./perturbation-groups.js";
 import { escapeXml as esc, histogram, legend, lineChart, median, shareBars, stackedBars } from "./svg.js";
 
 /** Okabe–Ito colours: distinguishable with the common colour-vision deficiencies. */
@@ -42,6 +43,7 @@ export function renderReport(input: ReportInput): string {
   const sections = [
     overview(input),
     contents(manifest),
+    perturbations(manifest),
     statusMix(manifest),
     scores(manifest),
     jitter(manifest),
@@ -126,6 +128,28 @@ function contents(manifest: Manifest): string {
 <figure>${perSplit}${legend(["real", "fake"].map((l) => ({ name: l, color: LABEL_COLOR[l]! })))}<figcaption>Each bar is one split; blue is real videos, orange-red fake ones. A good split has both in similar proportions.</figcaption></figure>
 <figure>${perMethod}${legend(splits.map((s, i) => ({ name: s, color: SPLIT_COLORS[i % SPLIT_COLORS.length]! })))}<figcaption>Each bar is one method, coloured by split: every method should be present in every split it is meant to be tested on.</figcaption></figure>
 </div>
+</section>`;
+}
+
+/** DeeperForensics-1.0's distortions: videos, detection and jitter per perturbation (absent when no video records any). */
+function perturbations(manifest: Manifest): string {
+  const groups = groupByPerturbation(manifest.videos);
+  if (groups.length === 0) return "";
+  const splits = Object.keys(manifest.splits);
+  const cell = (values: number[], digits: number): string => (values.length ? median(values).toFixed(digits) : "–");
+  const rows = groups
+    .map((g) => {
+      const counts = splits.map((split) => `<td>${g.videos.filter((v) => v.split === split).length}</td>`).join("");
+      const detected = cell(g.videos.map(detectedShare), 3);
+      const jitterValues = g.videos.map((v) => v.jitter.calibrated).filter((v): v is number => v !== null);
+      return `<tr><th>${esc(g.name)}</th>${counts}<td><b>${g.videos.length}</b></td><td>${detected}</td><td>${cell(jitterValues, 4)}</td></tr>`;
+    })
+    .join("");
+  return `<section>
+<h2>By perturbation</h2>
+<p class="explain">Fakes grouped by the distortions their meta files record (type:level; CS colour saturation, CC contrast, BW block-wise, GNC Gaussian noise, GB Gaussian blur, JPEG, VC video compression; <i>none</i>: no distortion). A video with mixed distortions counts in each of its groups; real videos carry no record and are not shown. Columns: videos per split, the median share of frames with a detected face, and the median calibrated jitter.</p>
+<table class="counts"><thead><tr><th>perturbation</th>${splits.map((s) => `<th>${esc(s)}</th>`).join("")}<th>all</th><th>detected</th><th>jitter</th></tr></thead>
+<tbody>${rows}</tbody></table>
 </section>`;
 }
 
@@ -259,6 +283,10 @@ function configuration(manifest: Manifest): string {
     ["updated", manifest.updated_at],
     ["source layout", manifest.source.layout],
     ["source root", manifest.source.root],
+    ...Object.entries(manifest.source.roots ?? {}).map(([name, dir]): [string, string] => [`${name} root`, dir]),
+    ...(manifest.source.split_coverage
+      ? [["split-file entries without a video", `${manifest.source.split_coverage.missing.length} of ${manifest.source.split_coverage.entries}`] as [string, string]]
+      : []),
     ["split files", manifest.source.splits_dir ?? "–"],
     ["video list", manifest.source.list ?? "–"],
     ["filters", JSON.stringify(manifest.source.filters)],

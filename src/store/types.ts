@@ -21,6 +21,16 @@ export interface Partition {
   compression: string;
 }
 
+/**
+ * One distortion applied to a video, as DeeperForensics-1.0's distortion meta files record it: a type (CS colour
+ * saturation, CC colour contrast, BW block-wise, GNC Gaussian noise, GB Gaussian blur, JPEG, VC video compression)
+ * and a level 1–5. A video's list keeps the meta line's order, which is the order they were applied in.
+ */
+export interface Perturbation {
+  type: string;
+  level: number;
+}
+
 /** One video a layout found under the dataset root. */
 export interface VideoEntry extends Partition {
   /** Unique across the dataset, stable across runs (e.g. `Deepfakes/c23/000_003`). */
@@ -30,4 +40,8 @@ export interface VideoEntry extends Partition {
   label: Label;
   /** People whose faces appear in the video (for leakage checks): FF++ fake `000_003` → `youtube:000`, `youtube:003`. */
   identities: string[];
+  /** The layout's further root the path is relative to (`ffpp`); absent: the dataset root. */
+  root?: string;
+  /** Distortions applied, in order (DeeperForensics-1.0); absent when the layout records none for the video. */
+  perturbations?: Perturbation[];
 }

@@ -53,7 +53,7 @@ export async function validateDataset(outDir: string, options: ValidationOptions
     for (const name of Object.keys(CHECKS) as CheckName[]) if (name !== "manifest") skipped.push({ name, reason: "manifest.json is missing or invalid" });
   } else {
     checkManifest(manifest, resolved, findings);
-    ran.push("consistency", "state", "splits", "leakage", "failures", "detection");
+    ran.push("consistency", "state", "splits", "leakage", "coverage", "failures", "detection");
     await checkFilesOnDisk(outDir, manifest, findings);
     const read = await checkDataFiles(outDir, manifest, findings, tally, { workers: options.workers ?? (manifest.data_files.length >= MIN_FILES_FOR_WORKERS ? defaultWorkers() : 0), onProgress: options.onProgress });
     dataFileCount = manifest.data_files.length;
