@@ -37,8 +37,8 @@ export interface GuardSettings {
   minSizeRatio: number;
   /** A jump: the face size grew above this ratio of the previous one. */
   maxSizeRatio: number;
-  /** Most frames in a row held or rejected after a good one; the next failures are `lost` (see MAX_HELD_FRAMES). */
-  maxHeld: number;
+  /** Most frames in a row held or rejected after a good one; the next failures are `lost` (default MAX_HELD_FRAMES). */
+  maxHeld?: number;
 }
 
 /**
@@ -70,7 +70,7 @@ export class SequenceGuard {
     const current = detection.shape!;
     const status = failed ? "held" : this.jumped(this.previous, current) ? "rejected" : null;
     if (status === null) return this.accept(current);
-    if (++this.misses > this.settings.maxHeld) {
+    if (++this.misses > (this.settings.maxHeld ?? MAX_HELD_FRAMES)) {
       this.previous = null;
       return { status: "lost", shape: null };
     }
