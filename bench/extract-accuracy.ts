@@ -22,7 +22,6 @@ import { execFile } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { loadOpenCv } from "../src/calibrate/opencv.js";
 import { formatLrnetLine, parseLrnetText } from "../src/export/lrnet-txt.js";
 import type { FaceDetector } from "../src/extract/detect-sequence.js";
 import { extractVideo } from "../src/extract/extract-video.js";
@@ -72,7 +71,6 @@ export async function benchAccuracy(): Promise<void> {
   const modes = (process.env.BENCH_MODES ?? "image").split(",") as RunningMode[];
   const mappings = (process.env.BENCH_MAPPINGS ?? Object.keys(MESH_MAPPINGS).join(",")).split(",");
   const dir = benchDir("accuracy");
-  const cv = await loadOpenCv();
   const rows: string[][] = [];
   for (const mode of modes) {
     for (const mappingName of mappings) {
@@ -85,7 +83,7 @@ export async function benchAccuracy(): Promise<void> {
           const info = await probeVideo(join(lrnetFixtures, `${clip}.mp4`));
           const started = performance.now();
           const detector = new TimedDetector(landmarker);
-          const outcome = await extractVideo(info, detector, cv, { mapping, guard: MEDIAPIPE_GUARD });
+          const outcome = await extractVideo(info, detector, { mapping, guard: MEDIAPIPE_GUARD });
           if (outcome.kind === "no-face") throw new Error(`${clip}: no face`);
           const ours: Float64Array[] = [];
           const lines: string[] = [];

@@ -5,7 +5,6 @@
  * landmarker), calibrate ms per frame (second pass minus its decode), end-to-end seconds and peak RSS.
  */
 import { calibrateFrames, stableSizeOf } from "../src/calibrate/calibrate-frames.js";
-import { loadOpenCv } from "../src/calibrate/opencv.js";
 import { detectSequence, type FaceDetector } from "../src/extract/detect-sequence.js";
 import type { RunningMode } from "../src/extract/mediapipe/landmarker.js";
 import { openDetector } from "../src/extract/open-detector.js";
@@ -32,7 +31,6 @@ const decodeRgba = await decodeOnly("rgba");
 const decodeBgr = await decodeOnly("bgr24");
 
 const { landmarker } = await openDetector({ mode });
-const cv = await loadOpenCv();
 let detectMs = 0;
 const timed: FaceDetector = {
   detect(rgba, width, height, ts) {
@@ -48,7 +46,7 @@ const detectPass = (performance.now() - started) / 1000;
 const plan = guardSequence(detections, MEDIAPIPE_GUARD);
 const t2 = performance.now();
 let rows = 0;
-for await (const f of calibrateFrames(cv, decodeFrames(video, { format: "bgr24", info }), plan, stableSizeOf(plan))) if (f.track) rows++;
+for await (const f of calibrateFrames(decodeFrames(video, { format: "bgr24", info }), plan, stableSizeOf(plan))) if (f.track) rows++;
 const calibratePass = (performance.now() - t2) / 1000;
 landmarker.close();
 const n = info.frameCount;

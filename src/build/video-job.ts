@@ -1,4 +1,3 @@
-import type { OpenCv } from "../calibrate/opencv.js";
 import { hashFile } from "../io/durable-fs.js";
 import { summarizeVideo, type VideoSummary } from "../dataset/manifest.js";
 import type { VideoEntry } from "../dataset/types.js";
@@ -20,10 +19,10 @@ export class VideoJobError extends Error {
 /** Progress of a job: the extraction's two passes. */
 export type JobProgress = ExtractProgress;
 
-/** What one video's job needs besides its task: the OpenCV runtime, and the face detector for MediaPipe. */
+/** What one video's job needs besides its task: the face detector for MediaPipe. */
 export type JobInput =
-  | { kind: "openface"; entry: VideoEntry; videoPath: string; csvPath: string | null; cv: OpenCv }
-  | { kind: "mediapipe"; entry: VideoEntry; videoPath: string; cv: OpenCv; detector: FaceDetector };
+  | { kind: "openface"; entry: VideoEntry; videoPath: string; csvPath: string | null }
+  | { kind: "mediapipe"; entry: VideoEntry; videoPath: string; detector: FaceDetector };
 
 export interface JobOutput {
   rows: VideoRows;
@@ -60,7 +59,7 @@ async function openFaceRows(
   const { csvPath } = input;
   if (csvPath === null) throw new VideoJobError(`${input.videoPath}: no OpenFace CSV matches this video`);
   const { detections, plan } = openFaceGuardedPlan(await readOpenFaceCsv(csvPath), info.frameCount, csvPath);
-  return assembleRows(input.entry, info, calibrateDetections(info, input.cv, detections, plan, onProgress));
+  return assembleRows(input.entry, info, calibrateDetections(info, detections, plan, onProgress));
 }
 
 async function mediaPipeRows(
@@ -68,7 +67,7 @@ async function mediaPipeRows(
   info: VideoInfo,
   onProgress?: (p: JobProgress) => void,
 ): Promise<VideoRows> {
-  const outcome = await extractVideo(info, input.detector, input.cv, { mapping: DEFAULT_MAPPING, guard: MEDIAPIPE_GUARD }, onProgress);
+  const outcome = await extractVideo(info, input.detector, { mapping: DEFAULT_MAPPING, guard: MEDIAPIPE_GUARD }, onProgress);
   if (outcome.kind === "no-face") {
     throw new VideoJobError(`${input.videoPath}: no face found in any of its ${info.frameCount} frames`);
   }

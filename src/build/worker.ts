@@ -1,5 +1,5 @@
 /**
- * The build's piscina worker: one per core, each holding its own OpenCV runtime and (MediaPipe) face
+ * The build's piscina worker: one per core, each holding its own (MediaPipe) face
  * landmarker, created on its first video and kept for the worker's life. One task = one video; its rows come
  * back as transferred ArrayBuffers. Anything the wasm modules or libraries print goes to a small in-memory log
  * (the tail is attached to a failure), never to the terminal, so it cannot interleave with the progress display.
@@ -7,7 +7,6 @@
 import { readFile } from "node:fs/promises";
 import { parentPort, threadId, workerData } from "node:worker_threads";
 import { Piscina } from "piscina";
-import { loadOpenCv, type OpenCv } from "../calibrate/opencv.js";
 import type { FaceDetector } from "../extract/detect-sequence.js";
 import { createFaceLandmarker, type NodeFaceLandmarker } from "../extract/mediapipe/landmarker.js";
 import { sha256Hex } from "../extract/model/resolve-model.js";
@@ -20,7 +19,6 @@ const setup = workerData as WorkerSetup;
 const noise = captureOutput(40);
 
 interface Runtime {
-  cv: OpenCv;
   /** MediaPipe, image mode: the landmarker every video of this worker uses. */
   shared: NodeFaceLandmarker | null;
   /** MediaPipe: the verified model bytes, for video mode's fresh landmarker per video. */
@@ -34,16 +32,15 @@ class WorkerStartError extends Error {}
 
 async function startRuntime(): Promise<Runtime> {
   try {
-    const cv = await loadOpenCv();
     const source = setup.source;
-    if (source.kind === "openface") return { cv, shared: null, modelBytes: null };
+    if (source.kind === "openface") return { shared: null, modelBytes: null };
     const bytes = new Uint8Array(await readFile(source.modelPath));
     const sha256 = sha256Hex(bytes);
     if (sha256 !== source.modelSha256) {
       throw new Error(`${source.modelPath} changed during the build (sha256 ${sha256.slice(0, 12)}…, expected ${source.modelSha256.slice(0, 12)}…)`);
     }
     const shared = source.mode === "image" ? await newLandmarker(bytes) : null;
-    return { cv, shared, modelBytes: bytes };
+    return { shared, modelBytes: bytes };
   } catch (error) {
     throw new WorkerStartError(`a build worker could not start: ${describeFailure(error)}`);
   }
@@ -101,14 +98,14 @@ export default async function processVideoTask(task: VideoTask): Promise<unknown
   try {
     let input: JobInput;
     if (setup.source.kind === "openface") {
-      input = { kind: "openface", entry: task.entry, videoPath: task.videoPath, csvPath: task.csvPath, cv: rt.cv };
+      input = { kind: "openface", entry: task.entry, videoPath: task.videoPath, csvPath: task.csvPath };
     } else {
       // VIDEO mode tracks the face from frame to frame: a landmarker that saw another video first would start
       // from that video's face, so each video gets a fresh one (about 0.5 s) to keep results independent of
       // which worker ran what before.
       let detector: FaceDetector | null = rt.shared;
       if (!detector) detector = fresh = await newLandmarker(rt.modelBytes!);
-      input = { kind: "mediapipe", entry: task.entry, videoPath: task.videoPath, cv: rt.cv, detector };
+      input = { kind: "mediapipe", entry: task.entry, videoPath: task.videoPath, detector };
     }
     const { rows, summary } = await runVideoJob(input, onProgress);
     const result: VideoTaskResult = { ok: true, rows, summary, ...report() };

@@ -1,10 +1,9 @@
 import { POINT_COUNT, type Shape } from "../shape/shape.js";
 import { CALIBRATION } from "./constants.js";
 import { type Center, type FaceBox, faceBox } from "./face-box.js";
-import { FaceCropper, shapeInCrop } from "./face-crop.js";
+import { shapeInCrop } from "./face-crop.js";
 import { kalmanMerge } from "./kalman-merge.js";
 import { type CropFlow, type LkCore, createCropFlow } from "./lk/crop-flow.js";
-import type { OpenCv } from "./opencv.js";
 
 export interface CalibratorOptions {
   frameWidth: number;
@@ -26,11 +25,8 @@ export class StreamingCalibrator {
   private readonly variance = new Float64Array(POINT_COUNT);
   private readonly flow: CropFlow;
 
-  constructor(
-    cv: OpenCv,
-    private readonly options: CalibratorOptions,
-  ) {
-    this.flow = createCropFlow(new FaceCropper(cv), options.lkCore);
+  constructor(private readonly options: CalibratorOptions) {
+    this.flow = createCropFlow(options.lkCore);
   }
 
   /**

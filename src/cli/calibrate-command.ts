@@ -2,7 +2,6 @@ import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { calibrateFrames, stableSizeOf } from "../calibrate/calibrate-frames.js";
 import { normaliseTrack } from "../calibrate/calibrator.js";
-import { loadOpenCv } from "../calibrate/opencv.js";
 import { formatLrnetLine } from "../export/lrnet-txt.js";
 import type { GuardedFrame } from "../guard/guard.js";
 import { readOpenFaceCsv } from "../openface/parse-csv.js";
@@ -83,12 +82,11 @@ export async function runCalibrateCommand(argv: string[]): Promise<number> {
   const plan = values.parity ? parityPlan(table, info, csvPath) : openFaceGuardedPlan(table, info.frameCount, csvPath, faceId).plan;
   const stableSize = stableSizeOf(plan);
 
-  const cv = await loadOpenCv();
   const sink = await openLineSink(out);
   const summary = new RunSummary(basename(video));
   try {
     const frames = decodeFrames(video, { format: "bgr24", info });
-    for await (const result of calibrateFrames(cv, frames, plan, stableSize)) {
+    for await (const result of calibrateFrames(frames, plan, stableSize)) {
       summary.count(result.status, result.track !== null);
       if (result.track !== null) await sink.writeLine(formatLrnetLine(normaliseTrack(result.track)));
     }

@@ -3,7 +3,6 @@ import { basename, extname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { CALIBRATION } from "../calibrate/constants.js";
 import { trackToFrame } from "../calibrate/calibrator.js";
-import { loadOpenCv } from "../calibrate/opencv.js";
 import { formatLrnetLine } from "../export/lrnet-txt.js";
 import { extractVideo } from "../extract/extract-video.js";
 import type { RunningMode } from "../extract/mediapipe/landmarker.js";
@@ -87,9 +86,8 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
   const summary = new RunSummary(name);
   const progress = new FrameProgress(name);
   try {
-    const cv = await loadOpenCv();
     const settings = { mapping: DEFAULT_MAPPING, guard: MEDIAPIPE_GUARD };
-    const outcome = await extractVideo(info, landmarker, cv, settings, (p) => progress.update(p.pass, p.frame, p.frames));
+    const outcome = await extractVideo(info, landmarker, settings, (p) => progress.update(p.pass, p.frame, p.frames));
     if (outcome.kind === "no-face") {
       progress.stop();
       process.stderr.write(`${name}: no face found in any of its ${info.frameCount} frames; nothing written\n`);

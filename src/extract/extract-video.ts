@@ -1,7 +1,6 @@
 import { calibrateFrames, stableSizeOf } from "../calibrate/calibrate-frames.js";
 import { normaliseTrack } from "../calibrate/calibrator.js";
 import type { FaceBox } from "../calibrate/face-box.js";
-import type { OpenCv } from "../calibrate/opencv.js";
 import { type Detection, type FrameStatus, type GuardedFrame, type GuardSettings, guardSequence } from "../guard/guard.js";
 import type { Shape } from "../shape/shape.js";
 import { decodeFrames } from "../video/decode.js";
@@ -49,7 +48,6 @@ export type ExtractOutcome =
 export async function extractVideo(
   info: VideoInfo,
   detector: FaceDetector,
-  cv: OpenCv,
   settings: ExtractSettings,
   onProgress?: (p: ExtractProgress) => void,
 ): Promise<ExtractOutcome> {
@@ -61,7 +59,7 @@ export async function extractVideo(
   });
   const plan = guardSequence(detections, settings.guard);
   if (plan.every((f) => f.shape === null)) return { kind: "no-face", detections };
-  return { kind: "frames", frames: calibrateDetections(info, cv, detections, plan, onProgress) };
+  return { kind: "frames", frames: calibrateDetections(info, detections, plan, onProgress) };
 }
 
 /**
@@ -71,13 +69,12 @@ export async function extractVideo(
  */
 export async function* calibrateDetections(
   info: VideoInfo,
-  cv: OpenCv,
   detections: readonly Detection[],
   plan: readonly GuardedFrame[],
   onProgress?: (p: ExtractProgress) => void,
 ): AsyncGenerator<ExtractedFrame> {
   const frames = info.frameCount;
-  for await (const step of calibrateFrames(cv, decodeFrames(info.path, { format: "bgr24", info }), plan, stableSizeOf(plan))) {
+  for await (const step of calibrateFrames(decodeFrames(info.path, { format: "bgr24", info }), plan, stableSizeOf(plan))) {
     const detection = detections[step.index]!;
     onProgress?.({ pass: "calibrate", frame: step.index, frames });
     yield {
