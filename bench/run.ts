@@ -8,8 +8,10 @@ import { benchAccuracy } from "./extract-accuracy.js";
 import { benchLk } from "./lk.js";
 import { benchExtractSpeed } from "./extract-speed.js";
 import { benchValidate } from "./validate.js";
+import { benchVsLrnet } from "./vs-lrnet.js";
 
 const SUITES: Record<string, () => Promise<void>> = {
+  lrnet: benchVsLrnet,
   calibrate: benchCalibrate,
   build: benchBuild,
   "calibrate-batch": benchCalibrateBatch,

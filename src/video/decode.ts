@@ -24,6 +24,13 @@ interface Exit {
   error: Error | null;
 }
 
+/**
+ * Marked (performance.mark) when the process's first decoded frame is handed out: the start-up cost of a run
+ * is this mark's time since process start (`npm run bench -- lrnet` reports it). Marked once per process.
+ */
+export const FIRST_FRAME_MARK = "lrnet-data:first-frame";
+let firstFrameMarked = false;
+
 /** How long ffmpeg gets to exit after SIGTERM before SIGKILL, when the consumer stops early. */
 const KILL_GRACE_MS = 2000;
 
@@ -79,6 +86,10 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
         offset += take;
         if (filled === frameBytes) {
           signal?.throwIfAborted();
+          if (!firstFrameMarked) {
+            firstFrameMarked = true;
+            performance.mark(FIRST_FRAME_MARK);
+          }
           yield { index, width, height, format, data: frame };
           index++;
           frame = null;
