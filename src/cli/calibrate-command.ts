@@ -12,7 +12,7 @@ import { writeRunRecord } from "./run-record.js";
 import { shapesInFileOrder } from "../openface/align.js";
 import type { OpenFaceTable } from "../openface/types.js";
 import { OpenFaceCsvError } from "../openface/errors.js";
-import { decodeFrames } from "../video/decode.js";
+import { decodeFramesAhead } from "../video/read-ahead.js";
 import { probeVideo } from "../video/probe.js";
 import type { VideoInfo } from "../video/types.js";
 import { UsageError } from "./errors.js";
@@ -85,7 +85,7 @@ export async function runCalibrateCommand(argv: string[]): Promise<number> {
   const sink = await openLineSink(out);
   const summary = new RunSummary(basename(video));
   try {
-    const frames = decodeFrames(video, { format: "bgr24", info });
+    const frames = decodeFramesAhead(video, { format: "bgr24", info });
     for await (const result of calibrateFrames(frames, plan, stableSize)) {
       summary.count(result.status, result.track !== null);
       if (result.track !== null) await sink.writeLine(formatLrnetLine(normaliseTrack(result.track)));

@@ -3,7 +3,7 @@ import { normaliseTrack } from "../calibrate/calibrator.js";
 import type { FaceBox } from "../calibrate/face-box.js";
 import { type Detection, type FrameStatus, type GuardedFrame, type GuardSettings, guardSequence } from "../guard/guard.js";
 import type { Shape } from "../shape/shape.js";
-import { decodeFrames } from "../video/decode.js";
+import { decodeFramesAhead } from "../video/read-ahead.js";
 import type { Frame, VideoInfo } from "../video/types.js";
 import { type FaceDetector, detectSequence } from "./detect-sequence.js";
 import type { MeshMapping } from "./mesh-to-ibug.js";
@@ -52,7 +52,7 @@ export async function extractVideo(
   onProgress?: (p: ExtractProgress) => void,
 ): Promise<ExtractOutcome> {
   const frames = info.frameCount;
-  const detections = await detectSequence(detector, decodeFrames(info.path, { format: "rgba", info }), {
+  const detections = await detectSequence(detector, decodeFramesAhead(info.path, { format: "rgba", info }), {
     mapping: settings.mapping,
     fps: info.fps,
     onFrame: (frame) => onProgress?.({ pass: "detect", frame, frames }),
@@ -74,7 +74,7 @@ export async function* calibrateDetections(
   onProgress?: (p: ExtractProgress) => void,
 ): AsyncGenerator<ExtractedFrame> {
   const frames = info.frameCount;
-  for await (const step of calibrateFrames(decodeFrames(info.path, { format: "bgr24", info }), plan, stableSizeOf(plan))) {
+  for await (const step of calibrateFrames(decodeFramesAhead(info.path, { format: "bgr24", info }), plan, stableSizeOf(plan))) {
     const detection = detections[step.index]!;
     onProgress?.({ pass: "calibrate", frame: step.index, frames });
     yield {

@@ -31,6 +31,13 @@ interface Exit {
 export const FIRST_FRAME_MARK = "lrnet-data:first-frame";
 let firstFrameMarked = false;
 
+/** Sets FIRST_FRAME_MARK on this thread's timeline the first time it is called. */
+export function markFirstFrame(): void {
+  if (firstFrameMarked) return;
+  firstFrameMarked = true;
+  performance.mark(FIRST_FRAME_MARK);
+}
+
 /** How long ffmpeg gets to exit after SIGTERM before SIGKILL, when the consumer stops early. */
 const KILL_GRACE_MS = 2000;
 
@@ -86,10 +93,7 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
         offset += take;
         if (filled === frameBytes) {
           signal?.throwIfAborted();
-          if (!firstFrameMarked) {
-            firstFrameMarked = true;
-            performance.mark(FIRST_FRAME_MARK);
-          }
+          markFirstFrame();
           yield { index, width, height, format, data: frame };
           index++;
           frame = null;
