@@ -48,8 +48,9 @@ export async function* calibrateFrames(
         yield { index: frame.index, status: step.status, shape: null, track: null, box: null, frame };
         continue;
       }
-      calibrator ??= new StreamingCalibrator({ frameWidth: frame.width, frameHeight: frame.height, stableSize });
-      const result = calibrator.push(frame.data, step.shape);
+      const picture = frame.region ? { width: frame.region.pictureWidth, height: frame.region.pictureHeight } : frame;
+      calibrator ??= new StreamingCalibrator({ frameWidth: picture.width, frameHeight: picture.height, stableSize });
+      const result = calibrator.push(frame.data, step.shape, frame.region);
       yield { index: frame.index, status: step.status, shape: step.shape, track: result?.track ?? null, box: result?.box ?? null, frame };
     }
   } finally {

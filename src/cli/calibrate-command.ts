@@ -13,6 +13,7 @@ import { shapesInFileOrder } from "../openface/align.js";
 import type { OpenFaceTable } from "../openface/types.js";
 import { OpenFaceCsvError } from "../openface/errors.js";
 import { decodeFramesAhead } from "../video/read-ahead.js";
+import { calibrationRegion } from "../calibrate/face-region.js";
 import { probeVideo } from "../video/probe.js";
 import type { VideoInfo } from "../video/types.js";
 import { UsageError } from "./errors.js";
@@ -85,7 +86,9 @@ export async function runCalibrateCommand(argv: string[]): Promise<number> {
   const sink = await openLineSink(out);
   const summary = new RunSummary(basename(video));
   try {
-    const frames = decodeFramesAhead(video, { format: "bgr24", info });
+    // Only the region the face boxes cover is decoded: the same bytes there, less to convert and copy.
+    const region = calibrationRegion(plan, stableSize, info.width, info.height);
+    const frames = decodeFramesAhead(video, { format: "bgr24", info, ...(region ? { crop: region } : {}) });
     for await (const result of calibrateFrames(frames, plan, stableSize)) {
       summary.count(result.status, result.track !== null);
       if (result.track !== null) await sink.writeLine(formatLrnetLine(normaliseTrack(result.track)));

@@ -87,7 +87,9 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
   const progress = new FrameProgress(name);
   try {
     const settings = { mapping: DEFAULT_MAPPING, guard: MEDIAPIPE_GUARD };
-    const outcome = await extractVideo(info, landmarker, settings, (p) => progress.update(p.pass, p.frame, p.frames));
+    const outcome = await extractVideo(info, landmarker, settings, (p) => progress.update(p.pass, p.frame, p.frames), {
+      wholeFrames: values.visualize !== undefined,
+    });
     if (outcome.kind === "no-face") {
       progress.stop();
       process.stderr.write(`${name}: no face found in any of its ${info.frameCount} frames; nothing written\n`);

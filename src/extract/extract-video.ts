@@ -4,6 +4,7 @@ import type { FaceBox } from "../calibrate/face-box.js";
 import { type Detection, type FrameStatus, type GuardedFrame, type GuardSettings, guardSequence } from "../guard/guard.js";
 import type { Shape } from "../shape/shape.js";
 import { decodeFramesAhead } from "../video/read-ahead.js";
+import { calibrationRegion } from "../calibrate/face-region.js";
 import type { Frame, VideoInfo } from "../video/types.js";
 import { type FaceDetector, detectSequence } from "./detect-sequence.js";
 import type { MeshMapping } from "./mesh-to-ibug.js";
@@ -26,7 +27,7 @@ export interface ExtractedFrame {
   /** The calibrated track in 400×400 crop pixels and the face box it is relative to (see trackToFrame), null when `calibrated` is. */
   track: Int32Array | null;
   box: FaceBox | null;
-  /** The BGR24 frame, valid until the next one is pulled. */
+  /** The BGR24 frame (only the region the face boxes cover unless wholeFrames: see frame.region), valid until the next one is pulled. */
   frame: Frame;
 }
 
@@ -50,6 +51,7 @@ export async function extractVideo(
   detector: FaceDetector,
   settings: ExtractSettings,
   onProgress?: (p: ExtractProgress) => void,
+  pass: CalibrationPassOptions = {},
 ): Promise<ExtractOutcome> {
   const frames = info.frameCount;
   const detections = await detectSequence(detector, decodeFramesAhead(info.path, { format: "rgba", info }), {
@@ -59,7 +61,15 @@ export async function extractVideo(
   });
   const plan = guardSequence(detections, settings.guard);
   if (plan.every((f) => f.shape === null)) return { kind: "no-face", detections };
-  return { kind: "frames", frames: calibrateDetections(info, detections, plan, onProgress) };
+  return { kind: "frames", frames: calibrateDetections(info, detections, plan, onProgress, pass) };
+}
+
+export interface CalibrationPassOptions {
+  /**
+   * Decode whole frames (for drawing on them). By default only the region the face boxes cover is decoded
+   * (calibrationRegion): the same calibration, less conversion and copying; `frame` then holds that region.
+   */
+  wholeFrames?: boolean;
 }
 
 /**
@@ -72,9 +82,13 @@ export async function* calibrateDetections(
   detections: readonly Detection[],
   plan: readonly GuardedFrame[],
   onProgress?: (p: ExtractProgress) => void,
+  pass: CalibrationPassOptions = {},
 ): AsyncGenerator<ExtractedFrame> {
   const frames = info.frameCount;
-  for await (const step of calibrateFrames(decodeFramesAhead(info.path, { format: "bgr24", info }), plan, stableSizeOf(plan))) {
+  const stableSize = stableSizeOf(plan);
+  const region = pass.wholeFrames ? null : calibrationRegion(plan, stableSize, info.width, info.height);
+  const decoded = decodeFramesAhead(info.path, { format: "bgr24", info, ...(region ? { crop: region } : {}) });
+  for await (const step of calibrateFrames(decoded, plan, stableSize)) {
     const detection = detections[step.index]!;
     onProgress?.({ pass: "calibrate", frame: step.index, frames });
     yield {

@@ -8,7 +8,7 @@ import { decodeFrames } from "./decode.js";
 import type { DecodeThreadMessage, DecodeThreadSetup, ConsumerMessage } from "./read-ahead.js";
 
 const port = parentPort!;
-const { path, format, info, ahead } = workerData as DecodeThreadSetup;
+const { path, format, info, ahead, crop } = workerData as DecodeThreadSetup;
 let credits = ahead;
 let stopped = false;
 let wake: (() => void) | null = null;
@@ -25,7 +25,7 @@ function post(message: DecodeThreadMessage, transfer: ArrayBuffer[] = []): void 
 }
 
 try {
-  for await (const frame of decodeFrames(path, { format, info })) {
+  for await (const frame of decodeFrames(path, { format, info, ...(crop ? { crop } : {}) })) {
     while (credits === 0 && !stopped) await new Promise<void>((resolve) => (wake = resolve));
     if (stopped) break;
     credits--;

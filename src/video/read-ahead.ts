@@ -2,7 +2,7 @@ import { Worker } from "node:worker_threads";
 import { type DecodeOptions, frameChannels, markFirstFrame } from "./decode.js";
 import { FfmpegNotFoundError, VideoDecodeError, VideoInputError } from "./errors.js";
 import { assertVideoFileExists, probeVideo } from "./probe.js";
-import type { Frame, PixelFormat, VideoInfo } from "./types.js";
+import type { CropRegion, Frame, PixelFormat, VideoInfo } from "./types.js";
 
 /** Bytes of decoded frames the decoder thread may hold ahead of the consumer (at least 2 frames, at most 8). */
 const AHEAD_BYTES = 48 << 20;
@@ -11,6 +11,7 @@ export interface DecodeThreadSetup {
   path: string;
   format: PixelFormat;
   info: VideoInfo;
+  crop?: CropRegion;
   /** Frames the thread may send before the consumer has taken any. */
   ahead: number;
 }
@@ -42,9 +43,10 @@ export async function* decodeFramesAhead(path: string, options: DecodeOptions): 
   await assertVideoFileExists(path);
   const info = options.info ?? (await probeVideo(path));
   signal?.throwIfAborted();
-  const frameBytes = info.width * info.height * frameChannels(format);
+  const { width, height } = options.crop ?? info;
+  const frameBytes = width * height * frameChannels(format);
   const ahead = Math.max(2, Math.min(8, Math.floor(AHEAD_BYTES / frameBytes)));
-  const setup: DecodeThreadSetup = { path, format, info, ahead };
+  const setup: DecodeThreadSetup = { path, format, info, ahead, ...(options.crop ? { crop: options.crop } : {}) };
   const worker = new Worker(THREAD_URL, { workerData: setup });
 
   const inbox: DecodeThreadMessage[] = [];
