@@ -50,7 +50,7 @@ Landmark source (default: MediaPipe):
 
 Running:
   -o, --out DIR       the output directory (created; resumed when it holds a build with the same configuration)
-  --workers N         worker threads, each with its own landmarker and OpenCV runtime (default: one per core,
+  --workers N         worker threads, each with its own landmarker (default: one per core,
                       here ${availableParallelism()})
   --shard K/N         process only shard K of N: the videos whose id hashes to K (see docs/build.md); give each
                       shard its own OUT and combine them with lrnet-data merge
