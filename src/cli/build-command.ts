@@ -1,11 +1,10 @@
-import { parseArgs } from "node:util";
 import { availableParallelism } from "node:os";
-import { runBuild, type BuildOptions, type BuildSummary } from "../build/run-build.js";
-import { parseShard } from "../build/shard.js";
-import type { RunningMode } from "../extract/mediapipe/landmarker.js";
+import { runBuild, type BuildOptions, type BuildSummary } from "../batch/run-build.js";
+import { parseShard } from "../batch/shard.js";
 import { formatValidationSummary, validateDataset } from "../validate/index.js";
 import { BuildProgress } from "./build-progress.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
+import { oneOf, parseCommand, required, wholeNumber } from "./options.js";
 
 /** Exit codes of `build`: every video done; some failed (listed); interrupted by Ctrl-C / SIGTERM. Fatal errors exit 1. */
 export const EXIT_SOME_FAILED = 3;
@@ -19,7 +18,7 @@ Usage:
   lrnet-data build --layout ffpp --root ROOT --splits DIR -o OUT [filters] [source] [--workers N] [--shard K/N]
   lrnet-data build --layout folder --root ROOT -o OUT [--pattern PATTERN | --list FILE] [source]
 
-Finds the videos of ROOT as the layout declares them (manifests/layouts/*.json), gets 68 landmarks per frame
+Finds the videos of ROOT as the layout declares them (layouts/*.json), gets 68 landmarks per frame
 (MediaPipe Face Landmarker, or OpenFace CSVs), applies LRNet's guard and calibration, and writes one row per
 decoded frame to OUT/data/split=…/method=…/compression=…/part-*.parquet (ZSTD), described by OUT/manifest.json.
 Videos run in parallel, one per worker. Each finished Parquet file is committed atomically with the manifest, so
@@ -82,9 +81,9 @@ Examples:
 `;
 
 export async function runBuildCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const parsed = parseCommand(
+    argv,
+    {
       layout: { type: "string" },
       root: { type: "string" },
       splits: { type: "string" },
@@ -104,17 +103,12 @@ export async function runBuildCommand(argv: string[]): Promise<number> {
       "rows-per-part": { type: "string" },
       progress: { type: "string", default: "auto" },
       "no-validate": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
     },
-    strict: true,
-    allowPositionals: false,
-  });
-  if (values.help) {
-    process.stdout.write(BUILD_HELP);
-    return 0;
-  }
-  const mode = values.mode;
-  if (mode !== undefined && mode !== "image" && mode !== "video") throw new UsageError(`--mode takes image or video, got "${mode}"`);
+    BUILD_HELP,
+  );
+  if (parsed === null) return 0;
+  const { values } = parsed;
+  const mode = oneOf(values.mode, "--mode", ["image", "video"]);
   if (values.openface !== undefined && (mode !== undefined || values.model !== undefined || values["download-model"])) {
     throw new UsageError("--mode, --model and --download-model choose the MediaPipe detector; they cannot be combined with --openface");
   }
@@ -143,11 +137,11 @@ export async function runBuildCommand(argv: string[]): Promise<number> {
     ...optional("compression", names(values.compression, "--compression")),
     ...optional("splitsOnly", names(values["splits-only"], "--splits-only")),
     ...optional("openfaceDir", values.openface),
-    ...optional("mode", mode as RunningMode | undefined),
+    ...optional("mode", mode),
     ...optional("modelPath", values.model),
     ...(values["download-model"] ? { downloadModel: true } : {}),
-    ...optional("workers", positiveInteger(values.workers, "--workers")),
-    ...optional("rowsPerPart", positiveInteger(values["rows-per-part"], "--rows-per-part")),
+    ...optional("workers", wholeNumber(values.workers, "--workers", 1)),
+    ...optional("rowsPerPart", wholeNumber(values["rows-per-part"], "--rows-per-part", 1)),
   };
 
   const reporter = new BuildProgress(BuildProgress.styleFor(process.stderr, progress));
@@ -189,10 +183,6 @@ async function validateBuild(summary: BuildSummary): Promise<number | null> {
   return report.ok ? null : EXIT_INVALID;
 }
 
-function required(value: string | undefined, flag: string): string {
-  if (value === undefined || value === "") throw new UsageError(`${flag} is required`);
-  return value;
-}
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
@@ -206,9 +196,3 @@ function names(values: string[] | undefined, flag: string): string[] | undefined
   return [...new Set(list)];
 }
 
-function positiveInteger(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} takes a whole number >= 1, got "${text}"`);
-  return n;
-}

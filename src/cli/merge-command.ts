@@ -1,6 +1,6 @@
-import { parseArgs } from "node:util";
-import { mergeShards } from "../build/merge.js";
-import { UsageError } from "./errors.js";
+import { mergeShards } from "../batch/merge.js";
+import { UsageError } from "../errors.js";
+import { parseCommand, required } from "./options.js";
 
 export const MERGE_HELP = `lrnet-data merge: combine the outputs of sharded builds into one dataset
 
@@ -28,25 +28,22 @@ Example (four shards built on four machines, then gathered):
 `;
 
 export async function runMergeCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
+  const parsed = parseCommand(
+    argv,
+    {
       out: { type: "string", short: "o" },
       copy: { type: "boolean", default: false },
       "allow-missing-shards": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
     },
-    strict: true,
-    allowPositionals: true,
-  });
-  if (values.help) {
-    process.stdout.write(MERGE_HELP);
-    return 0;
-  }
-  if (!values.out) throw new UsageError("--out is required");
+    MERGE_HELP,
+    true,
+  );
+  if (parsed === null) return 0;
+  const { values, positionals } = parsed;
+  const out = required(values.out, "--out");
   if (positionals.length === 0) throw new UsageError("give the shard directories to merge");
   const started = performance.now();
-  const report = await mergeShards({ shards: positionals, out: values.out, copy: values.copy, allowMissingShards: values["allow-missing-shards"] });
+  const report = await mergeShards({ shards: positionals, out, copy: values.copy, allowMissingShards: values["allow-missing-shards"] });
   for (const warning of report.warnings) process.stderr.write(`merge: note: ${warning}\n`);
   const seconds = (performance.now() - started) / 1000;
   process.stderr.write(
