@@ -8,10 +8,11 @@ import { benchAccuracy } from "./extract-accuracy.js";
 import { benchLk } from "./lk.js";
 import { benchExtractSpeed } from "./extract-speed.js";
 import { benchValidate } from "./validate.js";
-import { benchVsLrnet } from "./vs-lrnet.js";
+import { benchVsLrnet, benchVsLrnetBatch } from "./vs-lrnet.js";
 
 const SUITES: Record<string, () => Promise<void>> = {
   lrnet: benchVsLrnet,
+  "lrnet-batch": benchVsLrnetBatch,
   calibrate: benchCalibrate,
   build: benchBuild,
   "calibrate-batch": benchCalibrateBatch,

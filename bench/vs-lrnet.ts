@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- lrnet`: lrnet-data against LRNet's own calibrator, side by side in the same run, on the same
+ * `npm run bench -- lrnet lrnet-batch`: lrnet-data against LRNet's own calibrator, side by side in the same run, on the same
  * clips, each program in a fresh process, timed from spawn to exit (start-up included), medians of BENCH_RUNS
  * (default 3), runs interleaved so that both see the same load. Only ratios of figures from this one run are
  * printed: absolute figures from different runs or machines are never set against each other.
@@ -10,9 +10,9 @@
  * anchor is skipped, saying why, and only lrnet-data's own figures are printed.
  *
  * Cases (../shared/fixtures/lrnet):
- * - `calibrate --parity` on 000_003 (640×480, 396 frames) and 000_003_big (2048×1536, 150 frames, INTER_AREA
+ * - `lrnet`: `calibrate --parity` on 000_003 (640×480, 396 frames) and 000_003_big (2048×1536, 150 frames, INTER_AREA
  *   crops) against LC.py on the same pair; each run's outputs are compared with each other byte for byte;
- * - a batch of 8 mixed clips (4 × 000_003, 4 × ff_real 1280×720 757 frames with ff_real_mp.csv): `lrnet-data
+ * - `lrnet-batch`: a batch of 8 mixed clips (4 × 000_003, 4 × ff_real 1280×720 757 frames with ff_real_mp.csv): `lrnet-data
  *   build --openface` with the default pool against LC.py run as 2 parallel processes of 4 clips each.
  * Also printed: lrnet-data's time from process start to its first decoded frame (bench/startup-probe.ts).
  */
@@ -190,21 +190,29 @@ async function batchCase(dir: string, anchor: Anchor | null): Promise<string[]> 
   ];
 }
 
-export async function benchVsLrnet(): Promise<void> {
+export function benchVsLrnet(): Promise<void> {
+  return compare("lrnet", async (anchor, dir) => {
+    const f = (name: string) => join(lrnetFixtures!, name);
+    return [
+      await clipCase({ name: "000_003", video: f("000_003.mp4"), csv: f("000_003.csv") }, anchor, dir),
+      await clipCase({ name: "000_003_big", video: f("000_003_big.mp4"), csv: f("000_003_big.csv") }, anchor, dir),
+    ];
+  });
+}
+
+export function benchVsLrnetBatch(): Promise<void> {
+  return compare("lrnet-batch", async (anchor, dir) => [await batchCase(dir, anchor)]);
+}
+
+async function compare(name: string, cases: (anchor: Anchor | null, dir: string) => Promise<string[][]>): Promise<void> {
   if (!lrnetFixtures) {
-    console.log("lrnet: ../shared/fixtures/lrnet absent, skipped (it needs LRNet's clips and CSVs)");
+    console.log(`${name}: ../shared/fixtures/lrnet absent, skipped (it needs LRNet's clips and CSVs)`);
     return;
   }
   const found = await findAnchor();
   const anchor = typeof found === "string" ? null : found;
-  if (typeof found === "string") console.log(`\nlrnet: LRNet's calibrator skipped: ${found}; lrnet-data's own times only`);
-  const dir = benchDir("lrnet");
-  const f = (name: string) => join(lrnetFixtures!, name);
-  const rows = [
-    await clipCase({ name: "000_003", video: f("000_003.mp4"), csv: f("000_003.csv") }, anchor, dir),
-    await clipCase({ name: "000_003_big", video: f("000_003_big.mp4"), csv: f("000_003_big.csv") }, anchor, dir),
-    await batchCase(dir, anchor),
-  ];
+  if (typeof found === "string") console.log(`\n${name}: LRNet's calibrator skipped: ${found}; lrnet-data's own times only`);
+  const rows = await cases(anchor, benchDir("lrnet"));
   console.log(`\nlrnet-data vs LRNet's calibrator${anchor ? ` (${anchor.calibrator}, ${anchor.python})` : ""}: same run, wall seconds from spawn to exit, median of ${RUNS}`);
   console.log("ratio = lrnet-data / LRNet (target ≤ 0.5); first frame = lrnet-data, process start to its first decoded frame\n");
   console.log(table(["job", "lrnet-data s", "LRNet s", "ratio", "first frame", "outputs"], rows));
