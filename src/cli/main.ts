@@ -9,11 +9,11 @@ interface Command {
 // Each command's module is imported when it runs: a calibration never loads MediaPipe, Parquet or the pool.
 const COMMANDS: Record<string, Command> = {
   calibrate: {
-    summary: "calibrate OpenFace landmarks of a video exactly as LRNet does",
+    summary: "calibrate OpenFace or imported landmarks (.npy, .jsonl, .csv) of a video exactly as LRNet does",
     run: async (argv) => (await import("./calibrate-command.js")).runCalibrateCommand(argv),
   },
   extract: {
-    summary: "detect (MediaPipe) and calibrate LRNet landmarks from a raw video",
+    summary: "detect (MediaPipe or a detector plugin) and calibrate LRNet landmarks from a raw video",
     run: async (argv) => (await import("./extract-command.js")).runExtractCommand(argv),
   },
   build: {
@@ -35,6 +35,10 @@ const COMMANDS: Record<string, Command> = {
   report: {
     summary: "write one self-contained HTML page showing what a built dataset holds",
     run: async (argv) => (await import("./report-command.js")).runReportCommand(argv),
+  },
+  compare: {
+    summary: "compare two landmark datasets of the same videos (e.g. two detectors): NME per region, detection, jitter",
+    run: async (argv) => (await import("./compare-command.js")).runCompareCommand(argv),
   },
 };
 
