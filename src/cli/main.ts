@@ -7,6 +7,7 @@ import { VALIDATE_HELP, runValidateCommand } from "./validate-command.js";
 import { EXPORT_HELP, runExportCommand } from "./export-command.js";
 import { REPORT_HELP, runReportCommand } from "./report-command.js";
 import { MERGE_HELP, runMergeCommand } from "./merge-command.js";
+import { CLUSTER_HELP, runClusterCommand } from "./cluster-command.js";
 
 interface Command {
   summary: string;
@@ -34,6 +35,11 @@ const COMMANDS: Record<string, Command> = {
     summary: "combine the outputs of sharded builds into one dataset",
     help: MERGE_HELP,
     run: runMergeCommand,
+  },
+  cluster: {
+    summary: "print the job files of a sharded build and its merge: a Slurm array job, or Kubernetes Indexed Job YAML",
+    help: CLUSTER_HELP,
+    run: runClusterCommand,
   },
   validate: {
     summary: "check a built dataset before training: files, hashes, rows, frames, values, splits, leakage",
@@ -65,6 +71,7 @@ const USER_FACING_ERRORS = new Set([
   "LkWasmMissingError",
   "BuildError",
   "MergeError",
+  "ClusterError",
   "DatasetError",
   "LayoutError",
   "ConfigurationChangedError",
@@ -100,6 +107,7 @@ Environment:
   LRNET_DATA_DOWNLOAD_MODEL   set to 1 to allow downloading Google's official model (checksum-verified)
   LRNET_LK_CORE               ts to use the TypeScript optical-flow core instead of WebAssembly (same output)
   LRNET_DATA_DEBUG            set to 1 to print stack traces
+  LRNET_DATA_SHARD_COUNT      build --shard auto in a Kubernetes Indexed Job: the number of shards (completions)
 `;
 }
 
