@@ -10,21 +10,29 @@ import { mergeShards } from "../src/build/merge.js";
 import { resolveMergeInputs } from "../src/cluster/merge-inputs.js";
 import { ffppVideos, makeBuildTree, readBack } from "./helpers/build-tree.js";
 import { lrnetDataBin } from "./helpers/cli.js";
+import { parseAllDocuments } from "yaml";
+import type { IJob } from "kubernetes-models/batch/v1/Job";
+import { shellCommand } from "../src/cluster/shell-quote.js";
 
 interface Run {
   code: number;
+  stdout: string;
   stderr: string;
 }
 
-/** `lrnet-data ARGS…` with exactly these cluster variables (none of the test runner's own). */
-function lrnetData(args: string[], vars: Record<string, string> = {}): Promise<Run> {
+/** A command with exactly these cluster variables (none of the test runner's own). */
+function sh(command: string[], vars: Record<string, string>): Promise<Run> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(SLURM_|JOB_COMPLETION_INDEX$|LRNET_DATA_SHARD_COUNT$)/.test(k)) env[k] = v;
   return new Promise((resolve) => {
-    execFile(process.execPath, [lrnetDataBin, ...args], { env: { ...env, ...vars }, maxBuffer: 16 << 20 }, (error, _stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stderr });
+    execFile(command[0]!, command.slice(1), { env: { ...env, ...vars }, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
+}
+
+function lrnetData(args: string[], vars: Record<string, string> = {}): Promise<Run> {
+  return sh([process.execPath, lrnetDataBin, ...args], vars);
 }
 
 function manifestOf(dir: string): Manifest {
@@ -38,9 +46,9 @@ const tree = await makeBuildTree(videos, splits, base);
 const buildArgs = ["build", "--layout", "ffpp", "--root", tree.root, "--splits", tree.splits, "--openface", tree.openface, "--workers", "1", "--rows-per-part", "10", "--progress", "none", "--no-validate"];
 const slurmTask = (id: number) => ({ SLURM_JOB_ID: "41", SLURM_ARRAY_JOB_ID: "40", SLURM_ARRAY_TASK_ID: String(id), SLURM_ARRAY_TASK_MIN: "1", SLURM_ARRAY_TASK_COUNT: "2" });
 const sharded = join(base, "sharded");
+const whole = join(base, "whole");
 
 test("SLURM_ARRAY_TASK_ID=1 and 2 (MIN 1, COUNT 2) with --shard auto, merged from the parent folder, equal the unsharded build", async () => {
-  const whole = join(base, "whole");
   const unsharded = await lrnetData([...buildArgs, "-o", whole]);
   assert.equal(unsharded.code, 0, unsharded.stderr);
   for (const task of [1, 2]) {
@@ -69,12 +77,30 @@ test("SLURM_ARRAY_TASK_ID=1 and 2 (MIN 1, COUNT 2) with --shard auto, merged fro
   assert.equal(back.length, videos.length);
   assert.deepEqual(back, await readBack(whole), "video by video, read back with DuckDB");
 
-  // A Kubernetes Indexed Job pod of index 1 (count from LRNET_DATA_SHARD_COUNT) builds the same shard 2.
-  const k8s = join(base, "k8s");
-  const pod = await lrnetData([...buildArgs, "-o", k8s, "--shard", "auto"], { JOB_COMPLETION_INDEX: "1", LRNET_DATA_SHARD_COUNT: "2" });
-  assert.equal(pod.code, 0, pod.stderr);
-  assert.match(pod.stderr, /^build: shard 2\/2 from JOB_COMPLETION_INDEX=1, LRNET_DATA_SHARD_COUNT=2\n/);
-  assert.deepEqual(await readBack(join(k8s, "shard-2-of-2")), await readBack(join(sharded, "shard-2-of-2")));
+});
+
+test("the Jobs of cluster k8s, their pods' scripts run here as an Indexed Job would, then the merge Job: the same dataset", async () => {
+  // The pods' paths are this machine's: one "volume" mounted where the test's folders are.
+  const k8sOut = join(base, "k8s");
+  const yaml = await lrnetData([
+    "cluster", "k8s", "--shards", "2", "--workers", "1", "--image", "lrnet-data:test", "--volume", `scratch:${base}`,
+    "--exec", shellCommand([process.execPath, lrnetDataBin]), "--layout", "ffpp", "--root", tree.root, "--splits", tree.splits,
+    "--openface", tree.openface, "--rows-per-part", "10", "--no-validate", "-o", k8sOut,
+  ]);
+  assert.equal(yaml.code, 0, yaml.stderr);
+  const [build, merge] = parseAllDocuments(yaml.stdout).map((d) => d.toJS() as IJob);
+  const pod = build!.spec!.template.spec!.containers[0]!;
+  const env = Object.fromEntries(pod.env!.map((e) => [e.name, e.value!]));
+  for (let index = 0; index < build!.spec!.completions!; index++) {
+    const run = await sh([...pod.command!, ...pod.args!], { ...env, JOB_COMPLETION_INDEX: String(index) });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, new RegExp(`^build: shard ${index + 1}/2 from JOB_COMPLETION_INDEX=${index}, LRNET_DATA_SHARD_COUNT=2\n`));
+  }
+  assert.deepEqual(await readBack(join(k8sOut, "shard-2-of-2")), await readBack(join(sharded, "shard-2-of-2")), "index 1 builds Slurm's task 2");
+  const mergePod = merge!.spec!.template.spec!.containers[0]!;
+  const merged = await sh([...mergePod.command!, ...mergePod.args!], {});
+  assert.equal(merged.code, 0, merged.stderr);
+  assert.deepEqual(await readBack(join(k8sOut, "merged")), await readBack(whole));
 });
 
 test("--shard auto outside a cluster job: one line, exit 2, nothing written", async () => {
