@@ -23,7 +23,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { runBuild, type BuildOptions } from "../src/build/run-build.js";
+import { runBuild, type BuildOptions } from "../src/batch/run-build.js";
 import { resolveFfmpeg } from "../src/video/ffmpeg.js";
 import { makeOpenFaceCsv } from "../test/helpers/openface-csv.js";
 import { squareShape } from "../test/helpers/synthetic-shape.js";

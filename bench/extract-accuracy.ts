@@ -24,12 +24,11 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { loadOpenCv } from "../src/calibrate/opencv.js";
 import { formatLrnetLine, parseLrnetText } from "../src/export/lrnet-txt.js";
-import type { FaceDetector } from "../src/extract/detect-sequence.js";
-import { extractVideo } from "../src/extract/extract-video.js";
-import type { RunningMode } from "../src/extract/mediapipe/landmarker.js";
-import { IBUG_REGIONS, MESH_MAPPINGS } from "../src/extract/mesh-to-ibug.js";
-import { openDetector } from "../src/extract/open-detector.js";
-import { MEDIAPIPE_GUARD } from "../src/extract/settings.js";
+import { type FaceDetector, faceDetectorSource } from "../src/extract/mediapipe-source.js";
+import { runVideoPipeline } from "../src/sources/video-pipeline.js";
+import { createFaceLandmarker, type RunningMode } from "../src/mediapipe-runtime/landmarker.js";
+import { resolveModel } from "../src/model-bundle/resolve-model.js";
+import { IBUG_REGIONS, MESH_MAPPINGS, meshToIbug } from "../src/sources/mesh-to-ibug.js";
 import { compareLandmarkRows } from "../src/metrics/landmark-distance.js";
 import { probeVideo } from "../src/video/probe.js";
 import { lrnetFixtures, sharedTools } from "../test/helpers/paths.js";
@@ -80,12 +79,13 @@ export async function benchAccuracy(): Promise<void> {
       if (!mapping) throw new Error(`unknown mapping ${mappingName}; known: ${Object.keys(MESH_MAPPINGS).join(", ")}`);
       for (const clip of ["ff_real", "ff_fake"]) {
         // A fresh landmarker per clip, as `extract` has: VIDEO mode would otherwise track from the previous clip.
-        const { landmarker } = await openDetector({ mode });
+        const landmarker = await createFaceLandmarker({ modelPath: (await resolveModel()).path, mode });
         try {
           const info = await probeVideo(join(lrnetFixtures, `${clip}.mp4`));
           const started = performance.now();
           const detector = new TimedDetector(landmarker);
-          const outcome = await extractVideo(info, detector, cv, { mapping, guard: MEDIAPIPE_GUARD });
+          const toIbug = (points: Float64Array) => meshToIbug(points, mapping, 2);
+          const outcome = await runVideoPipeline(info, faceDetectorSource(detector), cv, { toIbug });
           if (outcome.kind === "no-face") throw new Error(`${clip}: no face`);
           const ours: Float64Array[] = [];
           const lines: string[] = [];

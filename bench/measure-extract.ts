@@ -6,10 +6,11 @@
  */
 import { calibrateFrames, stableSizeOf } from "../src/calibrate/calibrate-frames.js";
 import { loadOpenCv } from "../src/calibrate/opencv.js";
-import { detectSequence, type FaceDetector } from "../src/extract/detect-sequence.js";
-import type { RunningMode } from "../src/extract/mediapipe/landmarker.js";
-import { openDetector } from "../src/extract/open-detector.js";
-import { DEFAULT_MAPPING, MEDIAPIPE_GUARD } from "../src/extract/settings.js";
+import { type FaceDetector, faceDetectorSource } from "../src/extract/mediapipe-source.js";
+import { createFaceLandmarker, type RunningMode } from "../src/mediapipe-runtime/landmarker.js";
+import { resolveModel } from "../src/model-bundle/resolve-model.js";
+import { MEDIAPIPE_GUARD } from "../src/extract/settings.js";
+import { detectVideo } from "../src/sources/video-pipeline.js";
 import { guardSequence } from "../src/guard/guard.js";
 import { decodeFrames } from "../src/video/decode.js";
 import { probeVideo } from "../src/video/probe.js";
@@ -31,7 +32,7 @@ async function decodeOnly(format: PixelFormat): Promise<number> {
 const decodeRgba = await decodeOnly("rgba");
 const decodeBgr = await decodeOnly("bgr24");
 
-const { landmarker } = await openDetector({ mode });
+const landmarker = await createFaceLandmarker({ modelPath: (await resolveModel()).path, mode });
 const cv = await loadOpenCv();
 let detectMs = 0;
 const timed: FaceDetector = {
@@ -43,7 +44,7 @@ const timed: FaceDetector = {
   },
 };
 const started = performance.now();
-const detections = await detectSequence(timed, decodeFrames(video, { format: "rgba", info }), { mapping: DEFAULT_MAPPING, fps: info.fps });
+const detections = await detectVideo(info, faceDetectorSource(timed));
 const detectPass = (performance.now() - started) / 1000;
 const plan = guardSequence(detections, MEDIAPIPE_GUARD);
 const t2 = performance.now();

@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MANIFEST_FILE, manifestInconsistencies, validateManifest, type Manifest } from "../src/dataset/manifest.js";
-import { configurationFingerprint } from "../src/dataset/fingerprint.js";
+import { MANIFEST_FILE, manifestInconsistencies, validateManifest, type Manifest } from "../src/store/manifest.js";
+import { configurationFingerprint } from "../src/store/fingerprint.js";
 import { makeBuildTree, ffppVideos, readBack } from "./helpers/build-tree.js";
 import { cli } from "./helpers/cli.js";
 

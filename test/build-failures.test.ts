@@ -5,13 +5,13 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { runBuild } from "../src/build/run-build.js";
-import { matchOpenFaceCsvs } from "../src/build/openface-match.js";
-import { BuildError } from "../src/build/errors.js";
-import { RowsAssembler } from "../src/build/rows-assembler.js";
-import { VideoPool } from "../src/build/pool.js";
-import { MANIFEST_FILE, manifestInconsistencies, validateManifest, type Manifest } from "../src/dataset/manifest.js";
-import type { VideoEntry } from "../src/dataset/types.js";
+import { runBuild } from "../src/batch/run-build.js";
+import { matchOpenFaceCsvs } from "../src/batch/openface-match.js";
+import { BuildError } from "../src/batch/errors.js";
+import { RowsAssembler } from "../src/batch/rows-assembler.js";
+import { VideoPool } from "../src/batch/pool.js";
+import { MANIFEST_FILE, manifestInconsistencies, validateManifest, type Manifest } from "../src/store/manifest.js";
+import type { VideoEntry } from "../src/store/types.js";
 import { ffppVideos, makeBuildTree, readBack, type TreeVideo } from "./helpers/build-tree.js";
 import { repoRoot } from "./helpers/paths.js";
 import { truncatedCopy } from "./helpers/synthetic-video.js";
@@ -96,11 +96,11 @@ test("a worker that crashes (exits, or hits a wasm abort) fails that one video; 
 test("workers that cannot even start make the pool report a fatal error instead of failing every video", async () => {
   const broken = join(base, "broken-worker.mjs");
   writeFileSync(broken, 'throw new Error("broken install");\n');
-  const pool = new VideoPool({ workers: 2, setup: { source: { kind: "openface" }, progressIntervalMs: 250 }, workerFile: broken });
+  const pool = new VideoPool({ workers: 2, setup: { source: { name: "openface" }, progressIntervalMs: 250 }, workerFile: broken });
   const task = (i: number) => ({
     entry: { id: `v${i}`, path: `v${i}.mp4`, label: "real" as const, split: "train", method: "m", compression: "c", identities: [] },
     videoPath: `/nowhere/v${i}.mp4`,
-    csvPath: null,
+    landmarkFile: null,
   });
   try {
     const kinds: string[] = [];

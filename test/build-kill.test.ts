@@ -4,8 +4,8 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MANIFEST_FILE, manifestInconsistencies, validateManifest, type Manifest } from "../src/dataset/manifest.js";
-import { mulberry32 } from "../src/dataset/synthetic.js";
+import { MANIFEST_FILE, manifestInconsistencies, validateManifest, type Manifest } from "../src/store/manifest.js";
+import { mulberry32 } from "../src/store/synthetic.js";
 import { ffppVideos, makeBuildTree, readBack } from "./helpers/build-tree.js";
 import { repoRoot } from "./helpers/paths.js";
 

@@ -5,8 +5,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { MANIFEST_FILE, manifestInconsistencies, validateManifest, type Manifest } from "../src/dataset/manifest.js";
-import { DEFAULT_MAPPING } from "../src/extract/settings.js";
+import { MANIFEST_FILE, manifestInconsistencies, validateManifest, type Manifest } from "../src/store/manifest.js";
+import { DEFAULT_MAPPING } from "../src/sources/mesh-to-ibug.js";
 import { resolveFfmpeg } from "../src/video/ffmpeg.js";
 import { readBack } from "./helpers/build-tree.js";
 import { NO_FIXTURES, lrnetFixtures } from "./helpers/paths.js";

@@ -6,11 +6,11 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeF
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { runBuild } from "../src/build/run-build.js";
-import { mergeShards } from "../src/build/merge.js";
-import { parseShard, selectShard, shardOf } from "../src/build/shard.js";
-import { MergeError } from "../src/build/errors.js";
-import { MANIFEST_FILE, manifestInconsistencies, validateManifest, type Manifest } from "../src/dataset/manifest.js";
+import { runBuild } from "../src/batch/run-build.js";
+import { mergeShards } from "../src/batch/merge.js";
+import { parseShard, selectShard, shardOf } from "../src/batch/shard.js";
+import { MergeError } from "../src/batch/errors.js";
+import { MANIFEST_FILE, manifestInconsistencies, validateManifest, type Manifest } from "../src/store/manifest.js";
 import { ffppVideos, makeBuildTree, readBack } from "./helpers/build-tree.js";
 import { repoRoot } from "./helpers/paths.js";
 

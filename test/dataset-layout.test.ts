@@ -3,11 +3,11 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { discoverVideos } from "../src/dataset/layout.js";
-import { availableLayouts, compileLayout, loadLayout } from "../src/dataset/layout-spec.js";
-import { LayoutError } from "../src/dataset/errors.js";
-import { compilePathPattern, directoryMayMatch, matchPathPattern } from "../src/dataset/path-pattern.js";
-import type { VideoEntry } from "../src/dataset/types.js";
+import { discoverVideos } from "../src/discover/layout.js";
+import { availableLayouts, compileLayout, loadLayout } from "../src/discover/layout-spec.js";
+import { LayoutError } from "../src/discover/errors.js";
+import { compilePathPattern, directoryMayMatch, matchPathPattern } from "../src/discover/path-pattern.js";
+import type { VideoEntry } from "../src/store/types.js";
 
 function tree(files: Record<string, string> | string[]): string {
   const root = mkdtempSync(join(tmpdir(), "lrnet-layout-"));

@@ -11,13 +11,13 @@ import {
   type BuildConfiguration,
   type Manifest,
   type ManifestSource,
-} from "../src/dataset/manifest.js";
-import { encodePart } from "../src/dataset/parquet-writer.js";
-import { syntheticVideoRows } from "../src/dataset/synthetic.js";
-import { landmarkJitter } from "../src/dataset/jitter.js";
-import { canonicalJson, configurationFingerprint } from "../src/dataset/fingerprint.js";
-import type { VideoEntry } from "../src/dataset/types.js";
-import { DatasetError } from "../src/dataset/errors.js";
+} from "../src/store/manifest.js";
+import { encodePart } from "../src/store/parquet-writer.js";
+import { syntheticVideoRows } from "../src/store/synthetic.js";
+import { landmarkJitter } from "../src/store/jitter.js";
+import { canonicalJson, configurationFingerprint } from "../src/store/fingerprint.js";
+import type { VideoEntry } from "../src/store/types.js";
+import { DatasetError } from "../src/store/errors.js";
 
 const SHAPE = 136;
 

@@ -7,13 +7,13 @@ import { dirname, join } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { tableFromIPC } from "apache-arrow";
 import * as parquetWasm from "parquet-wasm";
-import { PartWriter, encodePart, type EncodedPart } from "../src/dataset/parquet-writer.js";
-import { encodeParquet } from "../src/dataset/parquet-encode.js";
-import { syntheticVideoRows } from "../src/dataset/synthetic.js";
-import { PARQUET_COLUMNS } from "../src/dataset/parquet-schema.js";
-import { FRAME_STATUSES } from "../src/dataset/types.js";
-import type { RowVideo, VideoRows } from "../src/dataset/video-rows.js";
-import { DatasetError } from "../src/dataset/errors.js";
+import { PartWriter, encodePart, type EncodedPart } from "../src/store/parquet-writer.js";
+import { encodeParquet } from "../src/store/parquet-encode.js";
+import { syntheticVideoRows } from "../src/store/synthetic.js";
+import { PARQUET_COLUMNS } from "../src/store/parquet-schema.js";
+import { FRAME_STATUSES } from "../src/guard/guard.js";
+import type { RowVideo, VideoRows } from "../src/store/video-rows.js";
+import { DatasetError } from "../src/store/errors.js";
 
 const SHAPE = 136;
 

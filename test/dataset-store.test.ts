@@ -5,13 +5,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { DatasetStore, findCommittedVideos } from "../src/dataset/store.js";
-import { PartWriter, encodePart } from "../src/dataset/parquet-writer.js";
-import { syntheticVideoRows } from "../src/dataset/synthetic.js";
-import { MANIFEST_FILE, manifestInconsistencies, summarizeVideo, validateManifest, type BuildConfiguration, type ManifestSource, type VideoSummary } from "../src/dataset/manifest.js";
-import { ConfigurationChangedError, StoreError } from "../src/dataset/errors.js";
-import { configurationFingerprint } from "../src/dataset/fingerprint.js";
-import type { VideoEntry } from "../src/dataset/types.js";
+import { DatasetStore, findCommittedVideos } from "../src/store/store.js";
+import { PartWriter, encodePart } from "../src/store/parquet-writer.js";
+import { syntheticVideoRows } from "../src/store/synthetic.js";
+import { MANIFEST_FILE, manifestInconsistencies, summarizeVideo, validateManifest, type BuildConfiguration, type ManifestSource, type VideoSummary } from "../src/store/manifest.js";
+import { ConfigurationChangedError, StoreError } from "../src/store/errors.js";
+import { configurationFingerprint } from "../src/store/fingerprint.js";
+import type { VideoEntry } from "../src/store/types.js";
 import { CONFIGURATION, SOURCE } from "./helpers/small-dataset.js";
 
 const configuration: BuildConfiguration = CONFIGURATION;
@@ -281,10 +281,10 @@ test("failures are recorded and retried; an unreadable manifest and a live lock 
 
 /** A child process that builds 40 synthetic videos into `out` with the store, printing a line per commit. */
 const CHILD_BUILD = `
-import { DatasetStore } from ${JSON.stringify(new URL("../src/dataset/store.js", import.meta.url).href)};
-import { PartWriter } from ${JSON.stringify(new URL("../src/dataset/parquet-writer.js", import.meta.url).href)};
-import { summarizeVideo } from ${JSON.stringify(new URL("../src/dataset/manifest.js", import.meta.url).href)};
-import { syntheticVideoRows } from ${JSON.stringify(new URL("../src/dataset/synthetic.js", import.meta.url).href)};
+import { DatasetStore } from ${JSON.stringify(new URL("../src/store/store.js", import.meta.url).href)};
+import { PartWriter } from ${JSON.stringify(new URL("../src/store/parquet-writer.js", import.meta.url).href)};
+import { summarizeVideo } from ${JSON.stringify(new URL("../src/store/manifest.js", import.meta.url).href)};
+import { syntheticVideoRows } from ${JSON.stringify(new URL("../src/store/synthetic.js", import.meta.url).href)};
 const [out, config, src] = [process.argv[1], JSON.parse(process.argv[2]), JSON.parse(process.argv[3])];
 const entries = Array.from({ length: 40 }, (_, i) => ({
   id: "v" + String(i).padStart(3, "0"), path: "clips/v" + i + ".mp4", label: i % 2 ? "fake" : "real",

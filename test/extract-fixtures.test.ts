@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { parseLrnetText } from "../src/export/lrnet-txt.js";
-import { IBUG_REGIONS } from "../src/extract/mesh-to-ibug.js";
+import { IBUG_REGIONS } from "../src/sources/mesh-to-ibug.js";
 import { compareLandmarkRows } from "../src/metrics/landmark-distance.js";
 import { resolveFfmpeg } from "../src/video/ffmpeg.js";
 import { NO_FIXTURES, lrnetFixtures, repoRoot, sharedTools } from "./helpers/paths.js";

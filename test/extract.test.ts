@@ -6,14 +6,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { loadOpenCv } from "../src/calibrate/opencv.js";
-import { detectSequence, type FaceDetector } from "../src/extract/detect-sequence.js";
-import { extractVideo } from "../src/extract/extract-video.js";
-import type { FaceResult } from "../src/extract/mediapipe/landmarker.js";
-import { COMMON_MAPPING, meshToIbug } from "../src/extract/mesh-to-ibug.js";
-import { CALIBRATED_COLOUR, drawPoints } from "../src/extract/overlay.js";
-import { MEDIAPIPE_GUARD } from "../src/extract/settings.js";
+import { type FaceDetector, faceDetectorSource } from "../src/extract/mediapipe-source.js";
+import { detectVideo, runVideoPipeline } from "../src/sources/video-pipeline.js";
+import type { FaceResult } from "../src/mediapipe-runtime/landmarker.js";
+import { COMMON_MAPPING, meshToIbug } from "../src/sources/mesh-to-ibug.js";
+import { CALIBRATED_COLOUR, drawPoints } from "../src/video/overlay.js";
 import type { Shape } from "../src/shape/shape.js";
-import { decodeFrames } from "../src/video/decode.js";
 import { probeVideo } from "../src/video/probe.js";
 import { makeMovingTextureClip, makeNoiseClip } from "./helpers/synthetic-video.js";
 import { squareShape } from "./helpers/synthetic-shape.js";
@@ -41,9 +39,8 @@ class ScriptedDetector implements FaceDetector {
   }
 }
 
-async function* framesOf(path: string) {
-  yield* decodeFrames(path, { format: "rgba" });
-}
+/** The common-v1 mapping instead of the default, so that meshFor's points come back exactly. */
+const toIbug = (points: Float64Array): Shape => meshToIbug(points, COMMON_MAPPING, 2);
 
 test("meshToIbug takes each iBUG point from its mesh point", () => {
   const shape = squareShape(100, 80, 40);
@@ -58,7 +55,7 @@ test("the detection pass follows the largest face, then the nearest, and timesta
   // Frame 0: the big face is chosen. Frame 2: the small face sits nearer to where the big one was? No: the
   // big face moved 2 px, the small one is 20 px away, so the big one stays followed. Frame 3: only the small one.
   const detector = new ScriptedDetector((f) => [[small(50), big(20)], [big(21), small(50)], [small(45), big(23)], [small(48)]][f]!);
-  const detections = await detectSequence(detector, framesOf(clip.path), { mapping: COMMON_MAPPING, fps: 20 });
+  const detections = await detectVideo(await probeVideo(clip.path), faceDetectorSource(detector), { toIbug });
   assert.deepEqual(detector.timestamps, [0, 50, 100, 150]);
   assert.deepEqual(
     detections.map((d) => d.shape && Math.round(d.shape[2 * 8]!)),
@@ -75,7 +72,7 @@ test("extraction guards detections and calibrates the kept frames; no face at al
   const face = (x: number, size = 50) => [{ points: meshFor(squareShape(x, 60, size)), score: 0.9 }];
   // frame 0: nothing; 1–2: a face; 3: too small (jump); 4: nothing; 5: the face again
   const detector = new ScriptedDetector((f) => [[], face(80), face(81), face(81, 20), [], face(82)][f]!);
-  const outcome = await extractVideo(info, detector, cv, { mapping: COMMON_MAPPING, guard: MEDIAPIPE_GUARD });
+  const outcome = await runVideoPipeline(info, faceDetectorSource(detector), cv, { toIbug });
   assert.equal(outcome.kind, "frames");
   if (outcome.kind !== "frames") return;
   const frames = [];
@@ -94,7 +91,7 @@ test("extraction guards detections and calibrates the kept frames; no face at al
   assert.equal(frames[3]!.timeS, 3 / 25);
   for (const f of frames.slice(1)) assert.equal(f.calibrated!.length, 136);
 
-  const empty = await extractVideo(info, new ScriptedDetector(() => []), cv, { mapping: COMMON_MAPPING, guard: MEDIAPIPE_GUARD });
+  const empty = await runVideoPipeline(info, faceDetectorSource(new ScriptedDetector(() => [])), cv, { toIbug });
   assert.equal(empty.kind, "no-face");
 });
 

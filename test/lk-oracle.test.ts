@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mulberry32 } from "../src/dataset/synthetic.js";
+import { mulberry32 } from "../src/store/synthetic.js";
 import { after, before, test } from "node:test";
 import { LkBidirectionalFlow } from "../src/calibrate/lk/bidirectional-flow.js";
 import { CubicResizer } from "../src/calibrate/cubic-resize.js";

@@ -7,8 +7,8 @@ import { Worker } from "node:worker_threads";
 import {
   decodeFaceDetection,
   withDetectionsOutput,
-} from "../src/extract/mediapipe/face-detections.js";
-import { pointBounds, scoreFaces } from "../src/extract/mediapipe/face-scores.js";
+} from "../src/mediapipe-runtime/face-detections.js";
+import { pointBounds, scoreFaces } from "../src/mediapipe-runtime/face-scores.js";
 import {
   createFaceLandmarker,
   MediaPipeError,
@@ -16,11 +16,12 @@ import {
   MonotonicClock,
   type FaceResult,
   type NodeFaceLandmarker,
-} from "../src/extract/mediapipe/landmarker.js";
-import { MEDIAPIPE_METRICS_HOST, unimplementedWebGlCalls } from "../src/extract/mediapipe/node-shims.js";
-import { lengthDelimitedField, stringField, wireFields, concatBytes } from "../src/extract/mediapipe/protobuf-wire.js";
-import { COMMON_MAPPING } from "../src/extract/mesh-to-ibug.js";
-import { resolveModel } from "../src/extract/model/resolve-model.js";
+} from "../src/mediapipe-runtime/landmarker.js";
+import { MEDIAPIPE_METRICS_HOST } from "../src/mediapipe-runtime/node-globals.js";
+import { unimplementedWebGlCalls } from "../src/mediapipe-runtime/webgl2-stand-in.js";
+import { lengthDelimitedField, stringField, wireFields, concatBytes } from "../src/mediapipe-runtime/protobuf-wire.js";
+import { COMMON_MAPPING } from "../src/sources/mesh-to-ibug.js";
+import { resolveModel } from "../src/model-bundle/resolve-model.js";
 import { decodeFrames } from "../src/video/decode.js";
 import type { Frame } from "../src/video/types.js";
 import { NO_FIXTURES, lrnetFixtures, repoRoot } from "./helpers/paths.js";
@@ -319,7 +320,7 @@ describe("createFaceLandmarker on the main thread", () => {
     } finally {
       globalThis.fetch = shimmedFetch;
     }
-    // tasks-vision 1.1.0 flushes its metrics on close; if a new version stops, revisit node-shims.ts.
+    // tasks-vision 1.1.0 flushes its metrics on close; if a new version stops, revisit node-globals.ts.
     assert.ok(requests.length >= 1, "no metrics request seen");
     assert.deepEqual(new Set(requests.map((r) => `${r.host} ${r.status}`)), new Set([`${MEDIAPIPE_METRICS_HOST} 403`]));
   });
@@ -375,7 +376,7 @@ test("inside a worker thread: create, detect, close, and the worker exits by its
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: {
-      landmarkerUrl: new URL("../src/extract/mediapipe/landmarker.js", import.meta.url).href,
+      landmarkerUrl: new URL("../src/mediapipe-runtime/landmarker.js", import.meta.url).href,
       modelPath: await modelPath(),
       frames,
     },

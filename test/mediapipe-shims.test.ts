@@ -1,15 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import {
-  CanvasStandIn,
-  CpuWebGL2Context,
-  installNodeShims,
-  MEDIAPIPE_METRICS_HOST,
-  prepareWasm,
-  setWebGlReporter,
-  unimplementedWebGlCalls,
-} from "../src/extract/mediapipe/node-shims.js";
+import { CanvasStandIn, CpuWebGL2Context, setWebGlReporter, unimplementedWebGlCalls } from "../src/mediapipe-runtime/webgl2-stand-in.js";
+import { installNodeShims, MEDIAPIPE_METRICS_HOST } from "../src/mediapipe-runtime/node-globals.js";
+import { prepareWasm } from "../src/mediapipe-runtime/wasm-loader.js";
 
 const GL = CpuWebGL2Context as unknown as Record<string, number>;
 

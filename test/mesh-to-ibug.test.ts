@@ -10,7 +10,7 @@ import {
   MESH_MAPPINGS,
   type MeshMapping,
   meshToIbug,
-} from "../src/extract/mesh-to-ibug.js";
+} from "../src/sources/mesh-to-ibug.js";
 import { POINT_COUNT, type Shape } from "../src/shape/shape.js";
 import { repoRoot } from "./helpers/paths.js";
 

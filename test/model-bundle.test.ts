@@ -6,16 +6,16 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ByteBuffer } from "flatbuffers";
 import { repoRoot } from "./helpers/paths.js";
-import { crc32 } from "../src/extract/model/crc32.js";
-import { FlatTable, rootTable } from "../src/extract/model/flatbuffer-reader.js";
-import { float32Vector, int32, int8, ref, refs, serializeFlatBuffer, str, table, uint32 } from "../src/extract/model/flatbuffer-writer.js";
+import { crc32 } from "../src/model-bundle/crc32.js";
+import { FlatTable, rootTable } from "../src/model-bundle/flatbuffer-reader.js";
+import { float32Vector, int32, int8, ref, refs, serializeFlatBuffer, str, table, uint32 } from "../src/model-bundle/flatbuffer-writer.js";
 import {
   LEFT_EYE_REFINEMENT,
   LEFT_IRIS_Z_FROM,
   LIPS_REFINEMENT,
   RIGHT_EYE_REFINEMENT,
   RIGHT_IRIS_Z_FROM,
-} from "../src/extract/model/landmark-layout.js";
+} from "../src/model-bundle/landmark-layout.js";
 import {
   buildOfflineBundle,
   DETECTOR_MEMBER,
@@ -24,11 +24,11 @@ import {
   LANDMARKS_MEMBER,
   offlineBundleFileName,
   offlineBundleVersion,
-} from "../src/extract/model/offline-bundle.js";
-import { PACKED_MODEL_NAMES, parseLoaderManifest, readFaceMeshAssets } from "../src/extract/model/packed-assets.js";
-import { ModelResolveError, resolveModel, sha256Hex, type OfficialBundle } from "../src/extract/model/resolve-model.js";
-import { listZipEntries, readStoredMember, writeStoredZip } from "../src/extract/model/stored-zip.js";
-import { TfliteModelEditor, TfliteModelError, readTfliteModel, type TfliteModelView } from "../src/extract/model/tflite-model.js";
+} from "../src/model-bundle/offline-bundle.js";
+import { PACKED_MODEL_NAMES, parseLoaderManifest, readFaceMeshAssets } from "../src/model-bundle/packed-assets.js";
+import { ModelResolveError, resolveModel, sha256Hex, type OfficialBundle } from "../src/model-bundle/resolve-model.js";
+import { listZipEntries, readStoredMember, writeStoredZip } from "../src/model-bundle/stored-zip.js";
+import { TfliteModelEditor, TfliteModelError, readTfliteModel, type TfliteModelView } from "../src/model-bundle/tflite-model.js";
 
 const assets = readFaceMeshAssets();
 const bundle = buildOfflineBundle(assets);

@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
-import { encodePart } from "../src/dataset/parquet-writer.js";
-import type { Manifest } from "../src/dataset/manifest.js";
+import { encodePart } from "../src/store/parquet-writer.js";
+import type { Manifest } from "../src/store/manifest.js";
 import { SHAPE_VALUES } from "../src/shape/shape.js";
 import { validateDataset, type Finding, type ValidationReport } from "../src/validate/index.js";
 import { buildSmallDataset, fake, ffppEntries, original, syntheticVideo, type SmallVideo } from "./helpers/small-dataset.js";

@@ -10,3 +10,6 @@ export const CALIBRATION = {
   feedbackThreshold: 2,
   processNoise: 0.3,
 } as const;
+
+/** Frames in one of LRNet's training blocks: videos with fewer frames with landmarks give it nothing to train on. */
+export const LRNET_BLOCK_FRAMES = 30;

@@ -1,13 +1,12 @@
-import { parseArgs } from "node:util";
 import { availableParallelism } from "node:os";
-import { runBuild, type BuildOptions, type BuildSummary } from "../build/run-build.js";
-import { parseShard, type ShardSpec } from "../build/shard.js";
+import { runBuild, type BuildOptions, type BuildSummary } from "../batch/run-build.js";
+import { parseShard, type ShardSpec } from "../batch/shard.js";
 import { parseAutoShard, shardFromEnvironment, type Environment } from "../cluster/shard-environment.js";
 import { shardOutputDir } from "../cluster/shard-folder.js";
-import type { RunningMode } from "../extract/mediapipe/landmarker.js";
 import { formatValidationSummary, validateDataset } from "../validate/index.js";
 import { BuildProgress } from "./build-progress.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
+import { oneOf, parseCommand, required, wholeNumber } from "./options.js";
 
 /** Exit codes of `build`: every video done; some failed (listed); interrupted by Ctrl-C / SIGTERM. Fatal errors exit 1. */
 export const EXIT_SOME_FAILED = 3;
@@ -21,7 +20,7 @@ Usage:
   lrnet-data build --layout ffpp --root ROOT --splits DIR -o OUT [filters] [source] [--workers N] [--shard K/N|auto]
   lrnet-data build --layout folder --root ROOT -o OUT [--pattern PATTERN | --list FILE] [source]
 
-Finds the videos of ROOT as the layout declares them (manifests/layouts/*.json), gets 68 landmarks per frame
+Finds the videos of ROOT as the layout declares them (layouts/*.json), gets 68 landmarks per frame
 (MediaPipe Face Landmarker, or OpenFace CSVs), applies LRNet's guard and calibration, and writes one row per
 decoded frame to OUT/data/split=…/method=…/compression=…/part-*.parquet (ZSTD), described by OUT/manifest.json.
 Videos run in parallel, one per worker. Each finished Parquet file is committed atomically with the manifest, so
@@ -114,19 +113,12 @@ export const BUILD_ARG_OPTIONS = {
   "no-validate": { type: "boolean", default: false },
 } as const;
 
-function parseBuildArgv(argv: string[]) {
-  const options = { ...BUILD_ARG_OPTIONS, help: { type: "boolean", short: "h", default: false } } as const;
-  return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
-}
-
-export type BuildArgValues = Omit<ReturnType<typeof parseBuildArgv>, "help">;
+export type BuildArgValues = Omit<NonNullable<ReturnType<typeof parseCommand<typeof BUILD_ARG_OPTIONS, false>>>["values"], "help">;
 
 export async function runBuildCommand(argv: string[]): Promise<number> {
-  const values = parseBuildArgv(argv);
-  if (values.help) {
-    process.stdout.write(BUILD_HELP);
-    return 0;
-  }
+  const parsed = parseCommand(argv, BUILD_ARG_OPTIONS, BUILD_HELP);
+  if (parsed === null) return 0;
+  const { values } = parsed;
   const progress = values.progress;
   if (progress !== "auto" && progress !== "bars" && progress !== "lines" && progress !== "none") {
     throw new UsageError(`--progress takes bars, lines or none, got "${progress}"`);
@@ -134,7 +126,6 @@ export async function runBuildCommand(argv: string[]): Promise<number> {
   const shard = values.shard === undefined ? null : shardArgument(values.shard, process.env);
   if (shard?.from) process.stderr.write(`build: shard ${shard.index}/${shard.count} from ${shard.from}\n`);
   const options = toBuildOptions(values, shard);
-
 
   const reporter = new BuildProgress(BuildProgress.styleFor(process.stderr, progress));
   const stop = new AbortController();
@@ -180,8 +171,7 @@ async function validateBuild(summary: BuildSummary): Promise<number | null> {
  * shares, and this shard writes its own `OUT/shard-K-of-N` in it (lrnet-data merge OUT finds them there).
  */
 export function toBuildOptions(values: BuildArgValues, shard: ShardSpec | null): BuildOptions {
-  const mode = values.mode;
-  if (mode !== undefined && mode !== "image" && mode !== "video") throw new UsageError(`--mode takes image or video, got "${mode}"`);
+  const mode = oneOf(values.mode, "--mode", ["image", "video"]);
   if (values.openface !== undefined && (mode !== undefined || values.model !== undefined || values["download-model"])) {
     throw new UsageError("--mode, --model and --download-model choose the MediaPipe detector; they cannot be combined with --openface");
   }
@@ -199,11 +189,11 @@ export function toBuildOptions(values: BuildArgValues, shard: ShardSpec | null):
     ...optional("compression", names(values.compression, "--compression")),
     ...optional("splitsOnly", names(values["splits-only"], "--splits-only")),
     ...optional("openfaceDir", values.openface),
-    ...optional("mode", mode as RunningMode | undefined),
+    ...optional("mode", mode),
     ...optional("modelPath", values.model),
     ...(values["download-model"] ? { downloadModel: true } : {}),
-    ...optional("workers", positiveInteger(values.workers, "--workers")),
-    ...optional("rowsPerPart", positiveInteger(values["rows-per-part"], "--rows-per-part")),
+    ...optional("workers", wholeNumber(values.workers, "--workers", 1)),
+    ...optional("rowsPerPart", wholeNumber(values["rows-per-part"], "--rows-per-part", 1)),
   };
 }
 
@@ -218,10 +208,6 @@ function shardArgument(text: string, env: Environment): (ShardSpec & { from?: st
   }
 }
 
-function required(value: string | undefined, flag: string): string {
-  if (value === undefined || value === "") throw new UsageError(`${flag} is required`);
-  return value;
-}
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
@@ -235,9 +221,3 @@ function names(values: string[] | undefined, flag: string): string[] | undefined
   return [...new Set(list)];
 }
 
-function positiveInteger(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} takes a whole number >= 1, got "${text}"`);
-  return n;
-}

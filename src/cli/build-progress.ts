@@ -1,6 +1,6 @@
 import cliProgress from "cli-progress";
-import type { BuildPlan, BuildReporter, BuildSummary, VideoEvent } from "../build/run-build.js";
-import type { WorkerMessage } from "../build/task.js";
+import type { BuildPlan, BuildReporter, BuildSummary, VideoEvent } from "../batch/run-build.js";
+import type { WorkerMessage } from "../batch/task.js";
 
 export type ProgressStyle = "bars" | "lines" | "none";
 

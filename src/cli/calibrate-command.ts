@@ -1,22 +1,15 @@
 import { basename } from "node:path";
-import { parseArgs } from "node:util";
-import { calibrateFrames, stableSizeOf } from "../calibrate/calibrate-frames.js";
-import { normaliseTrack } from "../calibrate/calibrator.js";
 import { loadOpenCv } from "../calibrate/opencv.js";
 import { formatLrnetLine } from "../export/lrnet-txt.js";
-import type { GuardedFrame } from "../guard/guard.js";
-import { readOpenFaceCsv } from "../openface/parse-csv.js";
-import { OPENFACE_MIN_CONFIDENCE } from "../openface/to-detections.js";
-import { OPENFACE_GUARD, openFaceGuardedPlan } from "../openface/guarded-plan.js";
+import { OPENFACE_MIN_CONFIDENCE } from "../openface/guard-settings.js";
 import { CALIBRATION } from "../calibrate/constants.js";
 import { writeRunRecord } from "./run-record.js";
-import { shapesInFileOrder } from "../openface/align.js";
-import type { OpenFaceTable } from "../openface/types.js";
-import { OpenFaceCsvError } from "../openface/errors.js";
-import { decodeFrames } from "../video/decode.js";
+import { LrnetDataError } from "../errors.js";
+import { openLandmarkSource } from "../sources/registry.js";
+import { runVideoPipeline } from "../sources/video-pipeline.js";
 import { probeVideo } from "../video/probe.js";
-import type { VideoInfo } from "../video/types.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
+import { parseCommand, required, wholeNumber } from "./options.js";
 import { openLineSink } from "./line-sink.js";
 import { RunSummary } from "./run-summary.js";
 
@@ -54,43 +47,44 @@ Examples:
 `;
 
 export async function runCalibrateCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const parsed = parseCommand(
+    argv,
+    {
       video: { type: "string" },
       openface: { type: "string" },
       out: { type: "string" },
       parity: { type: "boolean", default: false },
       "face-id": { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
     },
-    strict: true,
-    allowPositionals: false,
-  });
-  if (values.help) {
-    process.stdout.write(CALIBRATE_HELP);
-    return 0;
-  }
+    CALIBRATE_HELP,
+  );
+  if (parsed === null) return 0;
+  const { values } = parsed;
   const video = required(values.video, "--video");
   const csvPath = required(values.openface, "--openface");
   const out = required(values.out, "--out");
-  const faceId = values["face-id"] === undefined ? undefined : parseFaceId(values["face-id"]);
+  const faceId = wholeNumber(values["face-id"], "--face-id");
   if (values.parity && faceId !== undefined) throw new UsageError("--face-id cannot be combined with --parity (the reference takes every row)");
 
   const started = performance.now();
   const info = await probeVideo(video);
-  const table = await readOpenFaceCsv(csvPath);
-  const plan = values.parity ? parityPlan(table, info, csvPath) : openFaceGuardedPlan(table, info.frameCount, csvPath, faceId).plan;
-  const stableSize = stableSizeOf(plan);
-
+  const source = await openLandmarkSource({
+    name: "openface",
+    csvPath,
+    ...(faceId === undefined ? {} : { faceId }),
+    ...(values.parity ? { parity: true } : {}),
+  });
   const cv = await loadOpenCv();
+  const outcome = await runVideoPipeline(info, source, cv);
+  // The source refuses a CSV without a usable row, so the pipeline always has frames here.
+  if (outcome.kind === "no-face") throw new LrnetDataError(`${csvPath}: no frame has a face: nothing to calibrate`);
+
   const sink = await openLineSink(out);
   const summary = new RunSummary(basename(video));
   try {
-    const frames = decodeFrames(video, { format: "bgr24", info });
-    for await (const result of calibrateFrames(cv, frames, plan, stableSize)) {
-      summary.count(result.status, result.track !== null);
-      if (result.track !== null) await sink.writeLine(formatLrnetLine(normaliseTrack(result.track)));
+    for await (const f of outcome.frames) {
+      summary.count(f.status, f.calibrated !== null);
+      if (f.calibrated !== null) await sink.writeLine(formatLrnetLine(f.calibrated));
     }
     await sink.commit();
   } catch (err) {
@@ -99,36 +93,14 @@ export async function runCalibrateCommand(argv: string[]): Promise<number> {
   }
   const seconds = (performance.now() - started) / 1000;
   await writeRunRecord(out, "calibrate", info, {
-    landmarks: { source: "openface", csv: csvPath, ...(faceId === undefined ? {} : { face_id: faceId }) },
+    ...source.provenance,
     mode: values.parity ? "parity" : "guarded",
-    ...(values.parity ? {} : { guard: OPENFACE_GUARD }),
-    stable_face_size: stableSize,
+    ...(values.parity ? {} : { guard: source.guard }),
+    stable_face_size: outcome.stableSize,
     calibration: CALIBRATION,
   }, summary, seconds);
   process.stderr.write(summary.line(info.frameCount, seconds) + "\n");
   return 0;
 }
 
-function required(value: string | undefined, flag: string): string {
-  if (value === undefined || value === "") throw new UsageError(`${flag} is required`);
-  return value;
-}
 
-function parseFaceId(text: string): number {
-  const id = Number(text);
-  if (!Number.isInteger(id) || id < 0) throw new UsageError(`--face-id takes a whole number >= 0, got "${text}"`);
-  return id;
-}
-
-/** LRNet's calibrator API: one shape per CSV row in file order, failed rows included; rows must match frames. */
-function parityPlan(table: OpenFaceTable, info: VideoInfo, csvPath: string): GuardedFrame[] {
-  const shapes = shapesInFileOrder(table);
-  if (shapes.length !== info.frameCount) {
-    throw new OpenFaceCsvError(
-      csvPath,
-      null,
-      `${shapes.length} rows but ${info.path} has ${info.frameCount} frames; --parity needs one row per frame, as LRNet's calibrator asserts (drop --parity to align rows by their frame column)`,
-    );
-  }
-  return shapes.map((shape) => ({ status: "detected", shape }));
-}

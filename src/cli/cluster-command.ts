@@ -1,12 +1,12 @@
 import { basename, isAbsolute, join, posix, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { defaultMemoryMiB, type ClusterJob } from "../cluster/cluster-job.js";
 import { kubernetesName, kubernetesYaml, parseClaimMount, type KubernetesOptions } from "../cluster/kubernetes-jobs.js";
 import { shellCommand } from "../cluster/shell-quote.js";
 import { slurmSubmitScript, type SlurmOptions } from "../cluster/slurm-script.js";
-import { packageRoot } from "../dataset/package-files.js";
+import { packageRoot } from "../io/package-files.js";
 import { BUILD_ARG_OPTIONS, toBuildOptions, type BuildArgValues } from "./build-command.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
+import { parseCommand, wholeNumber } from "./options.js";
 
 const DEFAULT_WORKERS = 4;
 
@@ -68,7 +68,6 @@ const CLUSTER_OPTIONS = {
   namespace: { type: "string" },
   parallelism: { type: "string" },
   "backoff-per-index": { type: "string" },
-  help: { type: "boolean", short: "h", default: false },
 } as const;
 
 /** Options of build that the job sets itself, and build's path options (made absolute for Slurm). */
@@ -82,11 +81,9 @@ export async function runClusterCommand(argv: string[]): Promise<number> {
     return engine === undefined ? 2 : 0;
   }
   if (engine !== "slurm" && engine !== "k8s") throw new UsageError(`cluster takes slurm or k8s first, got "${engine}"`);
-  const { values } = parseArgs({ args: rest, options: { ...BUILD_ARG_OPTIONS, ...CLUSTER_OPTIONS }, strict: true, allowPositionals: false });
-  if (values.help) {
-    process.stdout.write(CLUSTER_HELP);
-    return 0;
-  }
+  const parsed = parseCommand(rest, { ...BUILD_ARG_OPTIONS, ...CLUSTER_OPTIONS }, CLUSTER_HELP);
+  if (parsed === null) return 0;
+  const { values } = parsed;
   if (values.shard !== undefined) throw new UsageError("--shard is set by the job (--shard auto); give the number of shards with --shards N");
   if (values.progress !== "auto") throw new UsageError("--progress is set by the job (lines, for its log)");
   const shards = count(values.shards, "--shards", 1);
@@ -158,10 +155,7 @@ function looksLikeFile(text: string): boolean {
 }
 
 function count(text: string | undefined, flag: string, least: number): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < least) throw new UsageError(`${flag} takes a whole number >= ${least}, got "${text}"`);
-  return n;
+  return wholeNumber(text, flag, least);
 }
 
 function optionalCount<K extends string>(key: K, text: string | undefined, flag: string, least: number): { [P in K]?: number } {

@@ -1,6 +1,7 @@
-import { parseArgs } from "node:util";
 import { exportDataset } from "../export/export-dataset.js";
-import { UsageError } from "./errors.js";
+import { LRNET_BLOCK_FRAMES } from "../calibrate/constants.js";
+import { UsageError } from "../errors.js";
+import { parseCommand, required, wholeNumber } from "./options.js";
 
 export const EXPORT_HELP = `lrnet-data export: write a built dataset as LRNet's landmark text files
 
@@ -36,32 +37,25 @@ Exit codes: 0 written; 1 error (nothing half-written); 2 usage.
 `;
 
 export async function runExportCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
+  const parsed = parseCommand(
+    argv,
+    {
       format: { type: "string", default: "lrnet" },
       out: { type: "string", short: "o" },
       block: { type: "string" },
       overwrite: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
     },
-    strict: true,
-    allowPositionals: true,
-  });
-  if (values.help) {
-    process.stdout.write(EXPORT_HELP);
-    return 0;
-  }
+    EXPORT_HELP,
+    true,
+  );
+  if (parsed === null) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError(`export takes one dataset directory, got ${positionals.length}`);
   if (values.format !== "lrnet") throw new UsageError(`--format ${values.format} is not known (known: lrnet)`);
-  if (!values.out) throw new UsageError("-o DIR is required");
-  let block = 30;
-  if (values.block !== undefined) {
-    block = Number(values.block);
-    if (values.block.trim() === "" || !Number.isInteger(block) || block < 0) throw new UsageError(`--block takes a whole number >= 0, got "${values.block}"`);
-  }
+  const dir = required(values.out, "-o DIR");
+  const block = wholeNumber(values.block, "--block") ?? LRNET_BLOCK_FRAMES;
   const started = performance.now();
-  const report = await exportDataset(positionals[0]!, { format: "lrnet", dir: values.out, block, overwrite: values.overwrite });
+  const report = await exportDataset(positionals[0]!, { format: "lrnet", dir, block, overwrite: values.overwrite });
   const lines = report.files.reduce((sum, f) => sum + f.lines, 0);
   const out: string[] = [];
   out.push(

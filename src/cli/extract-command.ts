@@ -1,18 +1,15 @@
 import { mkdir } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
-import { parseArgs } from "node:util";
 import { CALIBRATION } from "../calibrate/constants.js";
 import { trackToFrame } from "../calibrate/calibrator.js";
 import { loadOpenCv } from "../calibrate/opencv.js";
 import { formatLrnetLine } from "../export/lrnet-txt.js";
-import { extractVideo } from "../extract/extract-video.js";
-import type { RunningMode } from "../extract/mediapipe/landmarker.js";
-import { openDetector } from "../extract/open-detector.js";
-import { CALIBRATED_COLOUR, RAW_COLOUR, dotRadius, drawPoints } from "../extract/overlay.js";
-import { DEFAULT_MAPPING, DEFAULT_MODE, MEDIAPIPE_GUARD } from "../extract/settings.js";
+import { runVideoPipeline } from "../sources/video-pipeline.js";
+import { openLandmarkSource } from "../sources/registry.js";
+import { CALIBRATED_COLOUR, RAW_COLOUR, dotRadius, drawPoints } from "../video/overlay.js";
 import { probeVideo } from "../video/probe.js";
 import { VideoEncoder } from "../video/encode.js";
-import { UsageError } from "./errors.js";
+import { oneOf, parseCommand, required } from "./options.js";
 import { writeRunRecord } from "./run-record.js";
 import { FrameProgress } from "./frame-progress.js";
 import { openLineSink } from "./line-sink.js";
@@ -51,35 +48,29 @@ Exit codes: 0 done; ${EXIT_NO_FACE} the video has no usable face (nothing writte
 `;
 
 export async function runExtractCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const parsed = parseCommand(
+    argv,
+    {
       video: { type: "string" },
       out: { type: "string" },
-      mode: { type: "string", default: DEFAULT_MODE },
+      mode: { type: "string", default: "image" },
       model: { type: "string" },
       "download-model": { type: "boolean", default: false },
       visualize: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
     },
-    strict: true,
-    allowPositionals: false,
-  });
-  if (values.help) {
-    process.stdout.write(EXTRACT_HELP);
-    return 0;
-  }
-  if (!values.video) throw new UsageError("--video is required");
-  if (!values.out) throw new UsageError("--out is required");
-  const mode = values.mode;
-  if (mode !== "image" && mode !== "video") throw new UsageError(`--mode takes image or video, got "${mode}"`);
-  const video = values.video;
-  const out = values.out;
+    EXTRACT_HELP,
+  );
+  if (parsed === null) return 0;
+  const { values } = parsed;
+  const video = required(values.video, "--video");
+  const out = required(values.out, "--out");
+  const mode = oneOf(values.mode, "--mode", ["image", "video"])!;
 
   const started = performance.now();
   const info = await probeVideo(video);
-  const { landmarker, model } = await openDetector({
-    mode: mode as RunningMode,
+  const source = await openLandmarkSource({
+    name: "mediapipe",
+    mode,
     ...(values.model === undefined ? {} : { modelPath: values.model }),
     download: values["download-model"],
   });
@@ -88,8 +79,7 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
   const progress = new FrameProgress(name);
   try {
     const cv = await loadOpenCv();
-    const settings = { mapping: DEFAULT_MAPPING, guard: MEDIAPIPE_GUARD };
-    const outcome = await extractVideo(info, landmarker, cv, settings, (p) => progress.update(p.pass, p.frame, p.frames));
+    const outcome = await runVideoPipeline(info, source, cv, { onProgress: (p) => progress.update(p.pass, p.frame, p.frames) });
     if (outcome.kind === "no-face") {
       progress.stop();
       process.stderr.write(`${name}: no face found in any of its ${info.frameCount} frames; nothing written\n`);
@@ -118,19 +108,13 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
     }
     progress.stop();
     const seconds = (performance.now() - started) / 1000;
-    await writeRunRecord(out, "extract", info, {
-      detector: "mediapipe-face-landmarker",
-      model: { sha256: model.sha256, source: model.source, path: model.path },
-      mode,
-      mapping_version: settings.mapping.version,
-      guard: settings.guard,
-      calibration: CALIBRATION,
-    }, summary, seconds);
+    const { detector, mapping_version, guard } = source.configuration;
+    await writeRunRecord(out, "extract", info, { detector, ...source.provenance, mapping_version, guard, calibration: CALIBRATION }, summary, seconds);
     process.stderr.write(summary.line(info.frameCount, seconds) + "\n");
     return 0;
   } finally {
     progress.stop();
-    landmarker.close();
+    await source.close();
   }
 }
 

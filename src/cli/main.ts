@@ -1,6 +1,6 @@
 import { CALIBRATE_HELP, runCalibrateCommand } from "./calibrate-command.js";
 import { BUILD_HELP, runBuildCommand } from "./build-command.js";
-import { UsageError } from "./errors.js";
+import { LrnetDataError, UsageError, oneLine } from "../errors.js";
 import { toolVersion } from "./run-record.js";
 import { EXTRACT_HELP, runExtractCommand } from "./extract-command.js";
 import { VALIDATE_HELP, runValidateCommand } from "./validate-command.js";
@@ -58,29 +58,6 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
-/** Errors that describe a problem with the user's input or machine: printed as one line, no stack trace. */
-const USER_FACING_ERRORS = new Set([
-  "UsageError",
-  "UserFacingError",
-  "OpenFaceCsvError",
-  "VideoInputError",
-  "VideoDecodeError",
-  "FfmpegNotFoundError",
-  "MediaPipeError",
-  "ModelResolveError",
-  "LkWasmMissingError",
-  "BuildError",
-  "MergeError",
-  "ClusterError",
-  "DatasetError",
-  "LayoutError",
-  "ConfigurationChangedError",
-  "StoreError",
-  "ValidationInputError",
-  "ExportError",
-  "ReportError",
-]);
-
 function mainHelp(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   const list = Object.entries(COMMANDS)
@@ -126,24 +103,36 @@ export async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
-function isUserFacing(err: unknown): err is Error {
-  if (!(err instanceof Error)) return false;
-  // parseArgs reports unknown or malformed options with these codes.
-  const code = (err as NodeJS.ErrnoException).code;
-  return USER_FACING_ERRORS.has(err.name) || (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS"));
+/** parseArgs reports unknown or malformed options with these codes: mistakes in the command line. */
+function isParseArgsError(err: unknown): err is Error {
+  const code = err instanceof Error ? (err as NodeJS.ErrnoException).code : undefined;
+  return typeof code === "string" && code.startsWith("ERR_PARSE_ARGS");
+}
+
+/**
+ * How an error ends the command: an LrnetDataError (or a parseArgs mistake) as its one line; anything else, a
+ * bug, as one line with a pointer to LRNET_DATA_DEBUG=1, which prints the stack of any error.
+ */
+export function describeCliError(err: unknown, debug: boolean): { text: string; exitCode: number } {
+  if (debug) {
+    const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    const exitCode = err instanceof LrnetDataError ? err.exitCode : isParseArgsError(err) ? 2 : 1;
+    return { text: `lrnet-data: ${text}`, exitCode };
+  }
+  if (err instanceof LrnetDataError || isParseArgsError(err)) {
+    const exitCode = err instanceof LrnetDataError ? err.exitCode : 2;
+    return { text: `lrnet-data: ${err.message}${exitCode === 2 ? " (see lrnet-data --help)" : ""}`, exitCode };
+  }
+  const line = err instanceof Error ? `${err.name}: ${err.message}` : `non-Error thrown: ${String(err)}`;
+  return { text: `lrnet-data: ${oneLine(line)} (an unexpected error: set LRNET_DATA_DEBUG=1 for its stack trace)`, exitCode: 1 };
 }
 
 export async function runCli(argv: string[]): Promise<void> {
   try {
     process.exitCode = await main(argv);
   } catch (err) {
-    if (process.env.LRNET_DATA_DEBUG === "1" || !isUserFacing(err)) {
-      process.stderr.write(`lrnet-data: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    const usage = err.name === "UsageError" || (err as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS");
-    process.stderr.write(`lrnet-data: ${err.message}${usage ? " (see lrnet-data --help)" : ""}\n`);
-    process.exitCode = usage ? 2 : 1;
+    const { text, exitCode } = describeCliError(err, process.env.LRNET_DATA_DEBUG === "1");
+    process.stderr.write(text + "\n");
+    process.exitCode = exitCode;
   }
 }

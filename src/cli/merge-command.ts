@@ -1,7 +1,7 @@
-import { parseArgs } from "node:util";
-import { mergeShards } from "../build/merge.js";
+import { mergeShards } from "../batch/merge.js";
 import { resolveMergeInputs } from "../cluster/merge-inputs.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
+import { parseCommand, required } from "./options.js";
 
 export const MERGE_HELP = `lrnet-data merge: combine the outputs of sharded builds into one dataset
 
@@ -36,26 +36,23 @@ Examples:
 `;
 
 export async function runMergeCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
+  const parsed = parseCommand(
+    argv,
+    {
       out: { type: "string", short: "o" },
       copy: { type: "boolean", default: false },
       "allow-missing-shards": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
     },
-    strict: true,
-    allowPositionals: true,
-  });
-  if (values.help) {
-    process.stdout.write(MERGE_HELP);
-    return 0;
-  }
-  if (!values.out) throw new UsageError("--out is required");
+    MERGE_HELP,
+    true,
+  );
+  if (parsed === null) return 0;
+  const { values, positionals } = parsed;
+  const out = required(values.out, "--out");
   if (positionals.length === 0) throw new UsageError("give the shard directories (or the folder holding them) to merge");
   const started = performance.now();
   const inputs = await resolveMergeInputs(positionals, values["allow-missing-shards"]);
-  const report = await mergeShards({ shards: inputs.shards, out: values.out, copy: values.copy, allowMissingShards: values["allow-missing-shards"] });
+  const report = await mergeShards({ shards: inputs.shards, out, copy: values.copy, allowMissingShards: values["allow-missing-shards"] });
   for (const warning of [...inputs.notes, ...report.warnings]) process.stderr.write(`merge: note: ${warning}\n`);
   const seconds = (performance.now() - started) / 1000;
   process.stderr.write(

@@ -1,6 +1,6 @@
-import { parseArgs } from "node:util";
 import { writeReport } from "../report/index.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
+import { parseCommand, required, wholeNumber } from "./options.js";
 
 export const REPORT_HELP = `lrnet-data report: one HTML page that shows what a built dataset holds
 
@@ -23,28 +23,21 @@ Exit codes: 0 written; 1 error; 2 usage.
 `;
 
 export async function runReportCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
+  const parsed = parseCommand(
+    argv,
+    {
       out: { type: "string", short: "o" },
       worst: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
     },
-    strict: true,
-    allowPositionals: true,
-  });
-  if (values.help) {
-    process.stdout.write(REPORT_HELP);
-    return 0;
-  }
+    REPORT_HELP,
+    true,
+  );
+  if (parsed === null) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError(`report takes one dataset directory, got ${positionals.length}`);
-  if (!values.out) throw new UsageError("-o FILE is required");
-  let worst = 5;
-  if (values.worst !== undefined) {
-    worst = Number(values.worst);
-    if (values.worst.trim() === "" || !Number.isInteger(worst) || worst < 0) throw new UsageError(`--worst takes a whole number >= 0, got "${values.worst}"`);
-  }
-  const { bytes } = await writeReport(positionals[0]!, values.out, { worst });
-  process.stdout.write(`wrote ${values.out} (${(bytes / 1024).toFixed(0)} KiB)\n`);
+  const out = required(values.out, "-o FILE");
+  const worst = wholeNumber(values.worst, "--worst") ?? 5;
+  const { bytes } = await writeReport(positionals[0]!, out, { worst });
+  process.stdout.write(`wrote ${out} (${(bytes / 1024).toFixed(0)} KiB)\n`);
   return 0;
 }

@@ -1,4 +1,4 @@
-import { readToolInfo } from "../dataset/package-files.js";
+import { readToolInfo } from "../io/package-files.js";
 import { writeFileDurably } from "../io/durable-fs.js";
 import type { VideoInfo } from "../video/types.js";
 import type { RunSummary } from "./run-summary.js";

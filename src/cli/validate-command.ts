@@ -1,6 +1,6 @@
-import { parseArgs } from "node:util";
 import { formatValidationSummary, validateDataset, VALIDATION_DEFAULTS } from "../validate/index.js";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
+import { parseCommand, share, wholeNumber } from "./options.js";
 
 export const VALIDATE_HELP = `lrnet-data validate: check a built dataset before training (the CI gate)
 
@@ -35,28 +35,25 @@ Exit codes: 0 the dataset holds; 1 it does not (or OUT is not a directory); 2 us
 `;
 
 export async function runValidateCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
+  const parsed = parseCommand(
+    argv,
+    {
       json: { type: "boolean", default: false },
       "max-failed-share": { type: "string" },
       "min-detected-share": { type: "string" },
       block: { type: "string" },
       "allow-leakage": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
     },
-    strict: true,
-    allowPositionals: true,
-  });
-  if (values.help) {
-    process.stdout.write(VALIDATE_HELP);
-    return 0;
-  }
+    VALIDATE_HELP,
+    true,
+  );
+  if (parsed === null) return 0;
+  const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError(`validate takes one output directory, got ${positionals.length}`);
   const report = await validateDataset(positionals[0]!, {
-    maxFailedShare: share(values["max-failed-share"], "--max-failed-share", VALIDATION_DEFAULTS.maxFailedShare),
-    minDetectedShare: share(values["min-detected-share"], "--min-detected-share", VALIDATION_DEFAULTS.minDetectedShare),
-    block: wholeNumber(values.block, "--block", VALIDATION_DEFAULTS.block),
+    maxFailedShare: share(values["max-failed-share"], "--max-failed-share") ?? VALIDATION_DEFAULTS.maxFailedShare,
+    minDetectedShare: share(values["min-detected-share"], "--min-detected-share") ?? VALIDATION_DEFAULTS.minDetectedShare,
+    block: wholeNumber(values.block, "--block") ?? VALIDATION_DEFAULTS.block,
     allowLeakage: values["allow-leakage"],
     ...(process.stderr.isTTY ? { onProgress: showProgress } : {}),
   });
@@ -69,16 +66,4 @@ function showProgress(done: number, total: number): void {
   process.stderr.write(`\rvalidate: ${done}/${total} data files checked`);
 }
 
-function share(text: string | undefined, flag: string, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (text.trim() === "" || !(value >= 0 && value <= 1)) throw new UsageError(`${flag} takes a share between 0 and 1 (e.g. 0.01), got "${text}"`);
-  return value;
-}
 
-function wholeNumber(text: string | undefined, flag: string, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (text.trim() === "" || !Number.isInteger(value) || value < 0) throw new UsageError(`${flag} takes a whole number >= 0, got "${text}"`);
-  return value;
-}

@@ -1,7 +1,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { isAbsolute, join, resolve, sep } from "node:path";
-import { MANIFEST_FILE } from "../dataset/manifest.js";
-import { readManifest } from "../dataset/store.js";
+import { MANIFEST_FILE } from "../store/manifest.js";
+import { readManifest } from "../store/store.js";
 import { ClusterError } from "./errors.js";
 import { parseShardFolderName, shardFolderName } from "./shard-folder.js";
 

@@ -1,4 +1,4 @@
-import type { ShardSpec } from "../build/shard.js";
+import type { ShardSpec } from "../batch/shard.js";
 import { ClusterError } from "./errors.js";
 
 /** The process environment, or a plain record in tests. */

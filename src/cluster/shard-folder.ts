@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { ShardSpec } from "../build/shard.js";
+import type { ShardSpec } from "../batch/shard.js";
 
 /**
  * The folder a shard writes under the build's `-o OUT`: `shard-K-of-N`, K zero-padded to N's digits

@@ -1,4 +1,3 @@
+import { LrnetDataError } from "../errors.js";
 /** An export cannot be made: one line naming the file or video (unreadable dataset, layout clash, target not empty). */
-export class ExportError extends Error {
-  override readonly name = "ExportError";
-}
+export class ExportError extends LrnetDataError {}

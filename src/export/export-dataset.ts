@@ -1,13 +1,14 @@
 import { randomBytes } from "node:crypto";
+import { LRNET_BLOCK_FRAMES } from "../calibrate/constants.js";
 import { mkdir, readdir, rename, rm, rmdir, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { DatasetError } from "../dataset/errors.js";
+import { DatasetError } from "../store/errors.js";
 import { fsyncDirectory, writeFileDurably } from "../io/durable-fs.js";
-import type { Manifest, ManifestDataFile, ManifestVideo } from "../dataset/manifest.js";
-import { videosByFile } from "../dataset/manifest.js";
-import { readManifest } from "../dataset/store.js";
+import type { Manifest, ManifestDataFile, ManifestVideo } from "../store/manifest.js";
+import { videosByFile } from "../store/manifest.js";
+import { readManifest } from "../store/store.js";
 import { SHAPE_VALUES } from "../shape/shape.js";
-import { decodeDataFile, readFileHashed, type DataFileColumns } from "../dataset/data-file.js";
+import { decodeDataFile, readFileHashed, type DataFileColumns } from "../store/data-file.js";
 import { ExportError } from "./errors.js";
 import { exportLayoutFor, exportPathOf, type ExportLayout } from "./layout.js";
 import { formatLrnetLine } from "./lrnet-txt.js";
@@ -54,7 +55,7 @@ export interface ExportReport {
  */
 export async function exportDataset(outDir: string, options: ExportOptions): Promise<ExportReport> {
   if (options.format !== "lrnet") throw new ExportError(`unknown export format "${String(options.format)}" (known: lrnet)`);
-  const block = options.block ?? 30;
+  const block = options.block ?? LRNET_BLOCK_FRAMES;
   if (!Number.isInteger(block) || block < 0) throw new ExportError(`block must be a whole number >= 0, got ${block}`);
   const manifest = await loadManifest(outDir);
   const layout = exportLayoutFor(manifest.source.layout);

@@ -1,4 +1,4 @@
-import type { ManifestVideo } from "../dataset/manifest.js";
+import type { ManifestVideo } from "../store/manifest.js";
 import { ExportError } from "./errors.js";
 
 /**

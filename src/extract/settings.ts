@@ -1,6 +1,4 @@
 import { type GuardSettings, LRNET_JUMP_LIMITS } from "../guard/guard.js";
-import type { RunningMode } from "./mediapipe/landmarker.js";
-import { CONTOUR_MAPPING, type MeshMapping } from "./mesh-to-ibug.js";
 
 /**
  * The guard for MediaPipe detections. Its score is the face detector's confidence, and the landmarker only
@@ -9,7 +7,4 @@ import { CONTOUR_MAPPING, type MeshMapping } from "./mesh-to-ibug.js";
  */
 export const MEDIAPIPE_GUARD: GuardSettings = { minScore: 0.5, ...LRNET_JUMP_LIMITS };
 
-export const DEFAULT_MODE: RunningMode = "image";
-
-/** Chosen by measurement against LRNet's own landmarks (bench/extract-accuracy.ts): jaw error halved, every region better. */
-export const DEFAULT_MAPPING: MeshMapping = CONTOUR_MAPPING;
+export const DEFAULT_MODE: "image" | "video" = "image";

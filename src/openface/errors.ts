@@ -1,10 +1,9 @@
+import { LrnetDataError } from "../errors.js";
 /**
  * A problem with an OpenFace CSV that the user can fix (wrong file, truncated output, wrong video).
  * The message is one line, `FILE:LINE: reason` (or `FILE: reason` when no line applies).
  */
-export class OpenFaceCsvError extends Error {
-  override readonly name = "OpenFaceCsvError";
-
+export class OpenFaceCsvError extends LrnetDataError {
   constructor(
     readonly file: string,
     readonly line: number | null,

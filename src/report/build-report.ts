@@ -1,9 +1,9 @@
 import { join } from "node:path";
-import { DatasetError } from "../dataset/errors.js";
+import { DatasetError } from "../store/errors.js";
 import { writeFileDurably } from "../io/durable-fs.js";
-import type { Manifest } from "../dataset/manifest.js";
-import { readToolInfo } from "../dataset/package-files.js";
-import { readManifest } from "../dataset/store.js";
+import type { Manifest } from "../store/manifest.js";
+import { readToolInfo } from "../io/package-files.js";
+import { readManifest } from "../store/store.js";
 import { collectTraces, videosToLookAt, type VideoToLookAt } from "./collect.js";
 import { ReportError } from "./errors.js";
 import { renderReport } from "./html.js";

@@ -1,8 +1,8 @@
 import { join } from "node:path";
-import type { Manifest, ManifestVideo } from "../dataset/manifest.js";
-import { videosByFile } from "../dataset/manifest.js";
+import type { Manifest, ManifestVideo } from "../store/manifest.js";
+import { videosByFile } from "../store/manifest.js";
 import { readFile } from "node:fs/promises";
-import { decodeDataFile, type DataFileColumns } from "../dataset/data-file.js";
+import { decodeDataFile, type DataFileColumns } from "../store/data-file.js";
 import { POINT_COUNT, SHAPE_VALUES } from "../shape/shape.js";
 
 /** Landmarks drawn for a video to look at: iBUG 68-point indices (0-based) and what they are. */

@@ -1,5 +1,5 @@
-import type { Manifest, ManifestVideo } from "../dataset/manifest.js";
-import { FRAME_STATUSES, type FrameStatus } from "../dataset/types.js";
+import type { Manifest, ManifestVideo } from "../store/manifest.js";
+import { FRAME_STATUSES, type FrameStatus } from "../guard/guard.js";
 import { TRACE_POINTS, detectedShare, type VideoToLookAt } from "./collect.js";
 import { escapeXml as esc, histogram, legend, lineChart, median, shareBars, stackedBars } from "./svg.js";
 

@@ -1,6 +1,6 @@
-import type { ManifestDataFile, ManifestVideo } from "../dataset/manifest.js";
-import { FRAME_STATUSES, type FrameStatus } from "../dataset/types.js";
-import { decodeDataFile, type DataColumnName, type DataFileColumns, type DecodedDataFile, type DictionaryColumn, type ShapeColumn } from "../dataset/data-file.js";
+import type { ManifestDataFile, ManifestVideo } from "../store/manifest.js";
+import { FRAME_STATUSES, type FrameStatus } from "../guard/guard.js";
+import { decodeDataFile, type DataColumnName, type DataFileColumns, type DecodedDataFile, type DictionaryColumn, type ShapeColumn } from "../store/data-file.js";
 import { POINT_COUNT, SHAPE_VALUES } from "../shape/shape.js";
 import { Findings, listSome, plural } from "./findings.js";
 import type { Finding } from "./types.js";

@@ -1,4 +1,3 @@
+import { LrnetDataError } from "../errors.js";
 /** validate cannot start: the directory is not there or an option is out of range. Everything else is a finding. */
-export class ValidationInputError extends Error {
-  override readonly name = "ValidationInputError";
-}
+export class ValidationInputError extends LrnetDataError {}

@@ -1,6 +1,6 @@
-import { manifestInconsistencies, type Manifest } from "../dataset/manifest.js";
-import { PARQUET_COLUMNS } from "../dataset/parquet-schema.js";
-import { splitGlob } from "../dataset/partition.js";
+import { manifestInconsistencies, type Manifest } from "../store/manifest.js";
+import { PARQUET_COLUMNS } from "../store/parquet-schema.js";
+import { splitGlob } from "../store/partition.js";
 import { Findings, listSome, percent, plural } from "./findings.js";
 import type { ResolvedValidationOptions } from "./types.js";
 

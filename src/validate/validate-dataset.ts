@@ -1,10 +1,11 @@
 import { readdir, readFile, stat } from "node:fs/promises";
+import { LRNET_BLOCK_FRAMES } from "../calibrate/constants.js";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { isTempFileName } from "../io/durable-fs.js";
-import { MANIFEST_FILE, validateManifest, type Manifest, type ManifestDataFile, type ManifestVideo, videosByFile } from "../dataset/manifest.js";
-import { DATA_DIR } from "../dataset/partition.js";
-import { readFileHashed, type HashedBytes } from "../dataset/data-file.js";
+import { MANIFEST_FILE, validateManifest, type Manifest, type ManifestDataFile, videosByFile } from "../store/manifest.js";
+import { DATA_DIR } from "../store/partition.js";
+import { readFileHashed, type HashedBytes } from "../store/data-file.js";
 import { addTally, emptyTally, type FileTally } from "./data-checks.js";
 import { createFileChecker } from "./file-checker.js";
 import { ValidationInputError } from "./errors.js";
@@ -23,7 +24,7 @@ function defaultWorkers(): number {
 export const VALIDATION_DEFAULTS: ResolvedValidationOptions = {
   maxFailedShare: 0,
   minDetectedShare: 0.5,
-  block: 30,
+  block: LRNET_BLOCK_FRAMES,
   allowLeakage: false,
 };
 

@@ -1,12 +1,9 @@
+import { LrnetDataError } from "../errors.js";
 /** No usable ffmpeg executable (or FFMPEG_PATH names one that does not work). */
-export class FfmpegNotFoundError extends Error {
-  override readonly name = "FfmpegNotFoundError";
-}
+export class FfmpegNotFoundError extends LrnetDataError {}
 
 /** The input cannot be used as a video at all: missing, unreadable by ffmpeg, or without a video stream. */
-export class VideoInputError extends Error {
-  override readonly name = "VideoInputError";
-
+export class VideoInputError extends LrnetDataError {
   constructor(
     /** The path as the caller gave it. */
     readonly file: string,
@@ -23,9 +20,7 @@ export class VideoInputError extends Error {
 }
 
 /** Decoding started but did not deliver every frame cleanly (truncated or corrupt file, ffmpeg failure). */
-export class VideoDecodeError extends Error {
-  override readonly name = "VideoDecodeError";
-
+export class VideoDecodeError extends LrnetDataError {
   constructor(
     readonly file: string,
     /** Index of the last frame delivered before the failure, -1 when none was. */

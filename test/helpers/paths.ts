@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { packageRoot } from "../../src/dataset/package-files.js";
+import { packageRoot } from "../../src/io/package-files.js";
 
 /** The repository root (tests run compiled from dist/test/…). */
 export const repoRoot = packageRoot;

@@ -1,9 +1,9 @@
-import { DatasetStore } from "../../src/dataset/store.js";
-import { encodePart } from "../../src/dataset/parquet-writer.js";
-import { summarizeVideo, type BuildConfiguration, type Manifest, type ManifestSource } from "../../src/dataset/manifest.js";
-import { syntheticVideoRows } from "../../src/dataset/synthetic.js";
-import { STATUS_CODE, type Partition, type VideoEntry } from "../../src/dataset/types.js";
-import type { VideoRows } from "../../src/dataset/video-rows.js";
+import { DatasetStore } from "../../src/store/store.js";
+import { encodePart } from "../../src/store/parquet-writer.js";
+import { summarizeVideo, type BuildConfiguration, type Manifest, type ManifestSource } from "../../src/store/manifest.js";
+import { syntheticVideoRows } from "../../src/store/synthetic.js";
+import { STATUS_CODE, type Partition, type VideoEntry } from "../../src/store/types.js";
+import type { VideoRows } from "../../src/store/video-rows.js";
 import { SHAPE_VALUES } from "../../src/shape/shape.js";
 
 export const CONFIGURATION: BuildConfiguration = {

@@ -16,8 +16,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { runBuild } from "../../src/build/run-build.js";
-import { MANIFEST_FILE, type Manifest } from "../../src/dataset/manifest.js";
+import { runBuild } from "../../src/batch/run-build.js";
+import { MANIFEST_FILE, type Manifest } from "../../src/store/manifest.js";
 import { resolveFfmpeg } from "../../src/video/ffmpeg.js";
 import { ffppVideos, makeBuildTree, readBack, type BuildTree } from "../helpers/build-tree.js";
 import { cli } from "../helpers/cli.js";

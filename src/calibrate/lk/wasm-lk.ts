@@ -1,3 +1,4 @@
+import { LrnetDataError } from "../../errors.js";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { checkCubicSource, cubicPlan } from "../cubic-resize.js";
@@ -64,10 +65,9 @@ interface LkExports {
 /** Where `npm run build` puts the module (assembly/asconfig.json). */
 export const LK_WASM_PATH = fileURLToPath(new URL("./lk.wasm", import.meta.url));
 
-export class LkWasmMissingError extends Error {
+export class LkWasmMissingError extends LrnetDataError {
   constructor() {
     super(`the wasm LK core ${LK_WASM_PATH} is missing: run \`npm run build\` (it compiles assembly/lk.ts)`);
-    this.name = "LkWasmMissingError";
   }
 }
 

@@ -1,0 +1,63 @@
+/**
+ * The one seam between "where landmarks come from" and the pipeline (choose face → guard → calibrate → rows).
+ * A source declares its name, its configuration and its point layout, and yields per-frame detections in frame
+ * pixels. MediaPipe (src/extract) and OpenFace CSVs (src/openface) are two implementations; nothing outside a
+ * source's folder knows its types.
+ */
+import type { GuardSettings } from "../guard/guard.js";
+
+/** One face a source found in a frame. */
+export interface FaceObservation {
+  /** x0 y0 x1 y1 … in frame pixels, in the source's own point layout (`LandmarkSource.points` points). */
+  points: Float64Array;
+  /** The source's confidence in this face (its scale is the source's; its guard's `minScore` matches it). */
+  score: number;
+  faceId?: number;
+  box?: { x: number; y: number; width: number; height: number };
+}
+
+/** The video a source is opened for. */
+export interface SourceVideo {
+  path: string;
+  width: number;
+  height: number;
+  fps: number;
+  frameCount: number;
+  /** A precomputed landmark file matched to this video (build matches them to videos, e.g. `--openface DIR`). */
+  landmarkFile?: string | null;
+}
+
+/** A decoded RGBA frame (width × height × 4 bytes, row-major), valid until the next one is pulled. */
+export interface RgbaFrame {
+  index: number;
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+export interface LandmarkSource {
+  /** "mediapipe", "openface", an importer or plugin name. */
+  readonly name: string;
+  /** JSON; recorded in the manifest (and fingerprinted) and in `<out>.json`. */
+  readonly configuration: Readonly<Record<string, unknown>>;
+  /** Facts recorded in `<out>.json` of a single-video run but not fingerprinted (e.g. which model file). */
+  readonly provenance?: Readonly<Record<string, unknown>>;
+  /** Point count of its layout: 68, 478, … */
+  readonly points: number;
+  /** Needs decoded RGBA frames, or reads precomputed files. */
+  readonly input: "rgba" | "none";
+  /**
+   * The guard for this source's scores; null: every observation is used as it is, no guard (OpenFace
+   * `--parity`, LRNet's own calibrator input).
+   */
+  readonly guard: GuardSettings | null;
+  open(video: SourceVideo): Promise<VideoLandmarks>;
+  close(): Promise<void>;
+}
+
+/** A source opened for one video: detections one frame at a time, in frame order. */
+export interface VideoLandmarks {
+  /** Faces in frame `index`; `frame` is given when the source's input is "rgba". */
+  detect(index: number, frame?: RgbaFrame): Promise<FaceObservation[]> | FaceObservation[];
+  close?(): void;
+}

@@ -1,0 +1,143 @@
+import { calibrateFrames, stableSizeOf } from "../calibrate/calibrate-frames.js";
+import { normaliseTrack } from "../calibrate/calibrator.js";
+import type { FaceBox } from "../calibrate/face-box.js";
+import type { OpenCv } from "../calibrate/opencv.js";
+import { type Detection, type FrameStatus, type GuardedFrame, guardSequence } from "../guard/guard.js";
+import { FaceFollower } from "../shape/face-follower.js";
+import type { Shape } from "../shape/shape.js";
+import { decodeFrames } from "../video/decode.js";
+import type { Frame, VideoInfo } from "../video/types.js";
+import type { LandmarkSource, SourceVideo } from "./landmark-source.js";
+import { toIbug68 } from "./to-ibug68.js";
+
+/** One video frame after detection, guard and calibration: everything a dataset row or a text line needs. */
+export interface PipelineFrame {
+  index: number;
+  timeS: number;
+  status: FrameStatus;
+  /** The source's 68 points in frame pixels (the followed face), null when nothing was detected. */
+  raw: Shape | null;
+  score: number;
+  /** Calibrated landmarks in LRNet's normalised units, null when skipped or the face box had no area. */
+  calibrated: Float64Array | null;
+  /** The calibrated track in 400×400 crop pixels and the face box it is relative to (see trackToFrame), null when `calibrated` is. */
+  track: Int32Array | null;
+  box: FaceBox | null;
+  /** The BGR24 frame, valid until the next one is pulled. */
+  frame: Frame;
+}
+
+export interface PipelineProgress {
+  pass: "detect" | "calibrate";
+  frame: number;
+  frames: number;
+}
+
+export interface PipelineOptions {
+  /** The video file's precomputed landmark file, when the caller matched one (build `--openface DIR`). */
+  landmarkFile?: string | null;
+  /** Maps a source's points to the 68 iBUG points (default: toIbug68 for the source's layout). */
+  toIbug?: (points: Float64Array) => Shape;
+  onProgress?: (p: PipelineProgress) => void;
+}
+
+export type PipelineOutcome =
+  | {
+      kind: "frames";
+      /** Rule 1's stable face size (over the frames the guard kept). */
+      stableSize: number;
+      frames: AsyncGenerator<PipelineFrame>;
+    }
+  /** No frame had a usable face: a result to report, not an error. */
+  | { kind: "no-face"; detections: Detection[] };
+
+/**
+ * The one per-video pipeline of extract, calibrate and build: the source's detections for every frame (one
+ * face followed, mapped to 68 points; RGBA frames decoded only for sources that need them), the source's guard,
+ * then decode again to BGR24 and calibrate, streaming one frame at a time. Holds only 68-point shapes.
+ */
+export async function runVideoPipeline(
+  info: VideoInfo,
+  source: LandmarkSource,
+  cv: OpenCv,
+  options: PipelineOptions = {},
+): Promise<PipelineOutcome> {
+  const detections = await detectVideo(info, source, options);
+  const plan: GuardedFrame[] =
+    source.guard === null
+      ? detections.map((d) => (d.shape === null ? { status: "skipped", shape: null } : { status: "detected", shape: d.shape }))
+      : guardSequence(detections, source.guard);
+  if (plan.every((f) => f.shape === null)) return { kind: "no-face", detections };
+  const stableSize = stableSizeOf(plan);
+  return { kind: "frames", stableSize, frames: calibrateDetections(info, cv, detections, plan, stableSize, options.onProgress) };
+}
+
+/**
+ * Detection pass: one Detection per video frame, in order. Several faces: the follower keeps one face
+ * (the largest at the first detection, then the nearest).
+ */
+export async function detectVideo(info: VideoInfo, source: LandmarkSource, options: PipelineOptions = {}): Promise<Detection[]> {
+  const video: SourceVideo = {
+    path: info.path,
+    width: info.width,
+    height: info.height,
+    fps: info.fps,
+    frameCount: info.frameCount,
+    ...(options.landmarkFile === undefined ? {} : { landmarkFile: options.landmarkFile }),
+  };
+  const toIbug = options.toIbug ?? ((points: Float64Array) => toIbug68(points, source.points));
+  const landmarks = await source.open(video);
+  const follower = new FaceFollower();
+  const detections: Detection[] = [];
+  const frames = info.frameCount;
+  const detect = async (index: number, frame?: Frame): Promise<void> => {
+    const faces = await landmarks.detect(index, frame);
+    const shapes = faces.map((face) => toIbug(face.points));
+    const chosen = follower.choose(shapes);
+    detections[index] = chosen < 0 ? { shape: null, score: 0 } : { shape: shapes[chosen]!, score: faces[chosen]!.score };
+  };
+  try {
+    if (source.input === "rgba") {
+      for await (const frame of decodeFrames(info.path, { format: "rgba", info })) {
+        await detect(frame.index, frame);
+        options.onProgress?.({ pass: "detect", frame: frame.index, frames });
+      }
+    } else {
+      for (let index = 0; index < frames; index++) await detect(index);
+    }
+  } finally {
+    landmarks.close?.();
+  }
+  return detections;
+}
+
+/**
+ * The calibration pass: decodes the video to BGR24 once more and streams each frame with its detection, the
+ * guard's decision and the calibrated landmarks. `detections` and `plan` hold one entry per video frame; at
+ * least one planned frame has a shape.
+ */
+export async function* calibrateDetections(
+  info: VideoInfo,
+  cv: OpenCv,
+  detections: readonly Detection[],
+  plan: readonly GuardedFrame[],
+  stableSize: number = stableSizeOf(plan),
+  onProgress?: (p: PipelineProgress) => void,
+): AsyncGenerator<PipelineFrame> {
+  const frames = info.frameCount;
+  for await (const step of calibrateFrames(cv, decodeFrames(info.path, { format: "bgr24", info }), plan, stableSize)) {
+    const detection = detections[step.index]!;
+    onProgress?.({ pass: "calibrate", frame: step.index, frames });
+    yield {
+      index: step.index,
+      timeS: step.index / info.fps,
+      status: step.status,
+      raw: detection.shape,
+      score: detection.score,
+      calibrated: step.track && normaliseTrack(step.track),
+      track: step.track,
+      box: step.box,
+      frame: step.frame,
+    };
+  }
+}
