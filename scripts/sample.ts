@@ -3,7 +3,8 @@
  * folder of clips (two "real", two "fake": textured scenes with a moving face-sized set of landmarks) with an
  * OpenFace-style CSV each, then runs:
  *   lrnet-data build    → sample/dataset   (Parquet + manifest, two workers, validated at the end)
- *   lrnet-data export   → sample/lrnet-txt (LRNet's text files)
+ *   lrnet-data export   → sample/lrnet-txt (LRNet's text files), sample/hf (a Hugging Face Hub folder: card,
+ *                          Croissant, data files), sample/npy (one .npy array per video + index.csv)
  *   lrnet-data report   → sample/report.html
  * The clips have no real face, so the landmarks come from the CSVs; `lrnet-data extract --video X.mp4`
  * runs MediaPipe on any real face video.
@@ -54,5 +55,7 @@ async function step(args: string[]): Promise<void> {
 const dataset = join(dir, "dataset");
 await step(["build", "--layout", "folder", "--root", join(dir, "videos"), "--openface", join(dir, "openface"), "-o", dataset, "--workers", "2"]);
 await step(["export", dataset, "--format", "lrnet", "-o", join(dir, "lrnet-txt")]);
+await step(["export", dataset, "--format", "hf", "-o", join(dir, "hf"), "--name", "lrnet-data sample"]);
+await step(["export", dataset, "--format", "npy", "-o", join(dir, "npy")]);
 await step(["report", dataset, "-o", join(dir, "report.html")]);
-console.log(`\nsample done: ${dataset}/manifest.json, ${join(dir, "lrnet-txt")}, ${join(dir, "report.html")}`);
+console.log(`\nsample done: ${dataset}/manifest.json, ${join(dir, "lrnet-txt")}, ${join(dir, "hf")}, ${join(dir, "npy")}, ${join(dir, "report.html")}`);

@@ -33,6 +33,8 @@ export { mergeShards, type MergeOptions } from "./batch/merge.js";
 export { validateDataset } from "./validate/validate-dataset.js";
 export type { ValidationOptions, ValidationReport } from "./validate/types.js";
 export { exportDataset, type ExportOptions } from "./export/export-dataset.js";
+export { exportHf, type HfExportOptions, type HfExportReport } from "./export/hf/index.js";
+export { exportNpy, type NpyExportOptions, type NpyExportReport } from "./export/npy/index.js";
 export { buildReport, writeReport } from "./report/build-report.js";
 export { readManifest } from "./store/store.js";
 export type { Manifest, ManifestVideo } from "./store/manifest.js";

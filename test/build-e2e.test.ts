@@ -58,7 +58,7 @@ test("build: an FF++ tree with split files becomes a valid, partitioned dataset 
   assert.deepEqual(onDisk, manifest.data_files.map((f) => f.path).sort());
   for (const file of manifest.data_files) {
     const { split, method, compression } = file.partition;
-    assert.ok(file.path.startsWith(`data/split=${split}/method=${method}/compression=${compression}/part-`), file.path);
+    assert.ok(file.path.startsWith(`data/${split}/${method}/${compression}/part-`), file.path);
   }
   assert.equal(manifest.data_files.length, 9, "--rows-per-part 1: one file per video");
 

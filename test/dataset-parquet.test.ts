@@ -60,10 +60,10 @@ test("part writer: per-partition files, rolling after N rows, row ranges, sha256
     { id: "Deepfakes/c23/001_000", rowStart: 200, rowCount: 100 },
   ]);
   assert.equal(part.sha256, createHash("sha256").update(part.bytes).digest("hex"));
-  assert.equal(part.path, `data/split=train/method=Deepfakes/compression=c23/part-${part.sha256.slice(0, 16)}.parquet`);
+  assert.equal(part.path, `data/train/Deepfakes/c23/part-${part.sha256.slice(0, 16)}.parquet`);
   assert.deepEqual(writer.pendingVideoIds(), ["youtube/c23/000"]);
   const rest = writer.flush();
-  assert.deepEqual(rest.map((p) => [p.path.split("/part-")[0], p.rows]), [["data/split=train/method=youtube/compression=c23", 120]]);
+  assert.deepEqual(rest.map((p) => [p.path.split("/part-")[0], p.rows]), [["data/train/youtube/c23", 120]]);
   assert.equal(writer.bufferedRows, 0);
   assert.throws(() => writer.add(a), /video Deepfakes\/c23\/000_001 was given to the part writer twice/);
 });
@@ -86,27 +86,41 @@ test("part writer: a partition waiting longer than maxBufferAgeMs is written", (
   assert.equal(writer.bufferedRows, 0);
 });
 
-test("the file's embedded Arrow schema gives Arrow readers (pyarrow, parquet-rs) dictionary<int32, utf8> and fixed_size_list<float32>[136]", () => {
-  const part = encodePart({ split: "train", method: "m", compression: "c23" }, [syntheticVideoRows(video("v", "train", "m"), 5, 1)]);
-  const table = tableFromIPC(parquetWasm.readParquet(part.bytes).intoIPCStream());
-  assert.deepEqual(
-    table.schema.fields.map((f) => `${f.name}: ${String(f.type)}${f.nullable ? "?" : ""}`),
-    [
-      "video_id: Dictionary<Int32, Utf8>",
+test("the file's embedded Arrow schema gives Arrow readers (pyarrow, parquet-rs) plain strings and fixed_size_list<float32>[136]; format 1 wrote dictionaries", () => {
+  const rows = [syntheticVideoRows(video("v", "train", "m"), 5, 1)];
+  const schemaOf = (bytes: Uint8Array): { fields: string[]; split: unknown; id: unknown } => {
+    const table = tableFromIPC(parquetWasm.readParquet(bytes).intoIPCStream());
+    assert.equal(table.numRows, 5);
+    return {
+      fields: table.schema.fields.map((f) => `${f.name}: ${String(f.type)}${f.nullable ? "?" : ""}`),
+      split: table.getChild("split")!.get(4),
+      id: table.getChild("video_id")!.get(3),
+    };
+  };
+  const current = encodePart({ split: "train", method: "m", compression: "c23" }, rows);
+  assert.deepEqual(schemaOf(current.bytes), {
+    fields: [
+      "video_id: Utf8",
       "frame: Int32",
       "time_s: Float64",
       "landmarks: FixedSizeList[136]<Float32>?",
       "raw: FixedSizeList[136]<Float32>?",
-      "status: Dictionary<Int32, Utf8>",
+      "status: Utf8",
       "score: Float32",
-      "label: Dictionary<Int32, Utf8>",
-      "split: Dictionary<Int32, Utf8>",
-      "method: Dictionary<Int32, Utf8>",
-      "compression: Dictionary<Int32, Utf8>",
+      "label: Utf8",
+      "split: Utf8",
+      "method: Utf8",
+      "compression: Utf8",
     ],
-  );
-  assert.equal(table.numRows, 5);
-  assert.equal(table.getChild("split")!.get(0), "train");
+    split: "train",
+    id: "v",
+  });
+  assert.equal(current.path.startsWith("data/train/m/c23/part-"), true);
+  const v1 = encodePart({ split: "train", method: "m", compression: "c23" }, rows, { formatVersion: 1 });
+  const old = schemaOf(v1.bytes);
+  assert.deepEqual(old.fields.filter((f) => f.includes("Dictionary")).length, 6);
+  assert.deepEqual([old.split, old.id], ["train", "v"]);
+  assert.equal(v1.path.startsWith("data/split=train/method=m/compression=c23/part-"), true);
 });
 
 test("bad row arrays are one-line errors naming the video", () => {
@@ -119,7 +133,7 @@ test("bad row arrays are one-line errors naming the video", () => {
   const status = good.status.slice();
   status[3] = 9;
   assert.throws(() => encodeParquet([{ ...good, status }]), /video v1: frame 3 has status code 9/);
-  assert.throws(() => encodePart({ split: "val", method: "m", compression: "c23" }, [good]), /does not belong to partition data\/split=val/);
+  assert.throws(() => encodePart({ split: "val", method: "m", compression: "c23" }, [good]), /does not belong to partition data\/val\/m\/c23/);
 });
 
 test("DuckDB reads the parts back: row counts, exact float32 values, nulls, statuses and Hive partition columns", async () => {
@@ -170,7 +184,7 @@ test("DuckDB reads the parts back: row counts, exact float32 values, nulls, stat
         { video_id: "youtube/c40/002", split: "test", method: "youtube", compression: "c40", label: "real", n: 98, lo: 0, hi: 97 },
       ]);
 
-      // Hive pruning by a partition value works (the directories carry the same values as the files).
+      // Filtering on a partition column works with hive partitioning on (the directories are plain names).
       const pruned = await rows(db, `SELECT count(*)::INTEGER AS n FROM read_parquet(${glob}, hive_partitioning = true) WHERE compression = 'c40'`);
       assert.equal(pruned[0]!["n"], 98);
 

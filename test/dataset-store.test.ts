@@ -169,14 +169,14 @@ test("temporary files left by a crash (data and manifest) are removed at start",
   const out = tempDir();
   try {
     await build(out, { crashAfterCommits: 1 });
-    const partDir = join(out, "data/split=train/method=Deepfakes/compression=c23");
+    const partDir = join(out, "data/train/Deepfakes/c23");
     const dataTemp = join(partDir, ".part-0123456789abcdef.parquet.tmp-4242-0a1b2c3d");
     const manifestTemp = join(out, ".manifest.json.tmp-4242-deadbeef");
     writeFileSync(dataTemp, "half a file");
     writeFileSync(manifestTemp, "{ half");
     const { store, resume } = await DatasetStore.open(out, { configuration, source, tool });
     await store.close();
-    assert.deepEqual(resume.removedTempFiles.sort(), [".manifest.json.tmp-4242-deadbeef", "data/split=train/method=Deepfakes/compression=c23/.part-0123456789abcdef.parquet.tmp-4242-0a1b2c3d"]);
+    assert.deepEqual(resume.removedTempFiles.sort(), [".manifest.json.tmp-4242-deadbeef", "data/train/Deepfakes/c23/.part-0123456789abcdef.parquet.tmp-4242-0a1b2c3d"]);
     assert.equal(existsSync(dataTemp) || existsSync(manifestTemp), false);
     assert.ok(resume.committed.size > 0, "committed videos survive");
   } finally {

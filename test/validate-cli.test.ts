@@ -49,7 +49,7 @@ test("validate CLI: exit 0 with a summary, exit 1 with every violation in --json
     const summary = await validate([out]);
     assert.equal(summary.code, 1);
     assert.match(summary.stdout, /: FAILS \(1 error, 0 warnings\)\n/);
-    assert.match(summary.stdout, /\n {2}FAIL {2}frames .*\n {10}error: data\/split=val\/method=Deepfakes\/compression=c23\/part-[0-9a-f]+\.parquet: video Deepfakes\/c23\/002_003: frame 2 appears twice; frame 3 is missing/);
+    assert.match(summary.stdout, /\n {2}FAIL {2}frames .*\n {10}error: data\/val\/Deepfakes\/c23\/part-[0-9a-f]+\.parquet: video Deepfakes\/c23\/002_003: frame 2 appears twice; frame 3 is missing/);
     assert.match(summary.stdout, /exit 1\n$/);
 
     rmSync(out, { recursive: true, force: true });

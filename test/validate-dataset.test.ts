@@ -322,10 +322,10 @@ test("validate: a missing or schema-invalid manifest stops before the data check
     async (out) => void (await buildSmallDataset(out, videos(ffppEntries().slice(0, 2)))),
     async (out) => {
       const manifest = manifestOf(out) as unknown as Record<string, unknown>;
-      writeFileSync(join(out, "manifest.json"), JSON.stringify({ ...manifest, format_version: 2 }));
+      writeFileSync(join(out, "manifest.json"), JSON.stringify({ ...manifest, format_version: 3 }));
       const invalid = await validateDataset(out);
       assert.equal(invalid.ok, false);
-      assert.deepEqual(errorsOf(invalid).map((f) => f.message), ["manifest.json does not match its schema: /format_version: must be equal to constant"]);
+      assert.deepEqual(errorsOf(invalid).map((f) => f.message), ["manifest.json does not match its schema: /format_version: must be equal to one of the allowed values ([1,2])"]);
       assert.ok(invalid.skipped.some((s) => s.name === "files"));
       rmSync(join(out, "manifest.json"));
       const missing = await validateDataset(out);

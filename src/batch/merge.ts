@@ -69,7 +69,9 @@ export async function mergeShards(options: MergeOptions): Promise<MergeReport> {
   await checkFilesPresent(shards);
 
   await prepareOutput(out);
-  let manifest = createManifest({ tool: readToolInfo(), configuration: shards[0]!.manifest.configuration, source });
+  // The files are linked as they are, so the merged dataset keeps its shards' format.
+  const formatVersion = shards[0]!.manifest.format_version;
+  let manifest = createManifest({ tool: readToolInfo(), configuration: shards[0]!.manifest.configuration, source, formatVersion });
   let linked = 0;
   let copied = 0;
   let bytes = 0;
@@ -144,6 +146,9 @@ function mergedSource(shards: Shard[], allowMissing: boolean, warnings: string[]
       throw new MergeError(
         `${shard.dir} was built with another configuration than ${first.dir} (fingerprint ${b.configuration_fingerprint.slice(0, 12)}… vs ${a.configuration_fingerprint.slice(0, 12)}…); shards must share it`,
       );
+    }
+    if (b.format_version !== a.format_version) {
+      throw new MergeError(`${shard.dir} holds dataset format ${b.format_version}, ${first.dir} format ${a.format_version}; rebuild the older shard (--rebuild) so that all share one`);
     }
     if (b.source.layout !== a.source.layout) {
       throw new MergeError(`${shard.dir} was built from layout ${b.source.layout}, ${first.dir} from ${a.source.layout}`);

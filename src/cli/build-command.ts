@@ -22,7 +22,7 @@ Usage:
 
 Finds the videos of ROOT as the layout declares them (layouts/*.json), gets 68 landmarks per frame
 (MediaPipe Face Landmarker, or OpenFace CSVs), applies LRNet's guard and calibration, and writes one row per
-decoded frame to OUT/data/split=…/method=…/compression=…/part-*.parquet (ZSTD), described by OUT/manifest.json.
+decoded frame to OUT/data/<split>/<method>/<compression>/part-*.parquet (ZSTD), described by OUT/manifest.json.
 Videos run in parallel, one per worker. Each finished Parquet file is committed atomically with the manifest, so
 a build stopped at any instant (crash, kill, Ctrl-C) resumes where it stopped when run again with the same
 command: committed videos are skipped, the rest are redone, none is written twice.

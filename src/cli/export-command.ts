@@ -1,14 +1,24 @@
+import { readFile } from "node:fs/promises";
 import { exportDataset } from "../export/export-dataset.js";
+import { exportHf } from "../export/hf/index.js";
+import { exportNpy } from "../export/npy/index.js";
 import { LRNET_BLOCK_FRAMES } from "../calibrate/constants.js";
 import { UsageError } from "../errors.js";
 import { parseCommand, required, wholeNumber } from "./options.js";
 
-export const EXPORT_HELP = `lrnet-data export: write a built dataset as LRNet's landmark text files
+export const EXPORT_HELP = `lrnet-data export: write a built dataset as LRNet's text files, a Hugging Face folder or .npy arrays
 
 Usage:
   lrnet-data export OUT --format lrnet -o DIR [--block N] [--overwrite]
+  lrnet-data export OUT --format hf -o DIR [--license ID] [--source-terms TEXT|@FILE] [--name NAME]
+  lrnet-data export OUT --format npy -o DIR [--raw]
 
-Writes one text file per video: one line per frame that has landmarks (frames without are dropped),
+Examples:
+  lrnet-data export ffpp-c23 --format lrnet -o lrnet-data/
+  lrnet-data export ffpp-c23 --format hf -o ffpp-c23-hub --license cc-by-nc-4.0 --source-terms @terms.md
+  lrnet-data export ffpp-c23 --format npy -o ffpp-c23-npy
+
+--format lrnet writes one text file per video: one line per frame that has landmarks (frames without are dropped),
 136 calibrated values x0 y0 ... x67 y67, "%1.5f", space-separated: what LRNet's training code reads.
 
 Layout of DIR:
@@ -24,13 +34,36 @@ A new or empty DIR is written as a whole: into a hidden directory beside it, ren
 end, so a failed export leaves nothing behind. With --overwrite, each file is written atomically in place.
 Data files are checked against the manifest's sha256 while read.
 
+--format hf writes a folder to upload to the Hugging Face Hub as it is (e.g. huggingface-cli upload):
+  README.md       the dataset card: YAML header (license, task_categories, tags, size_categories, configs:
+                  "all" plus one per method and compression, one data_files glob per split), then what the
+                  landmarks are, how they were made, counts per split/method/label, how to load them,
+                  the source datasets' terms. Lines marked TODO(owner) need a person's answer.
+  croissant.json  Croissant 1.0 metadata: every data file with its sha256, every column with its type, and
+                  the responsible-AI (rai:) fields
+  manifest.json   the dataset's manifest for exactly these files (lrnet-data validate DIR accepts the folder)
+  data/<split>/<method>/<compression>/part-*.parquet   the data files, copied (rewritten in the current
+                  format when OUT was built by an older lrnet-data, or when a row group exceeds 128 MiB)
+
+--format npy writes one <id>.npy per video (the id's "/" as folders: DIR/Deepfakes/c23/000_003.npy), a
+float32 array of shape (frames, 68, 2): every decoded frame in order, so row i is frame i, [x, y] per point;
+frames without landmarks (before the first face) are NaN. Plus DIR/index.csv:
+id,label,split,method,compression,frames,file. Read with numpy.load; --raw gives the detector's points in
+frame pixels instead of the calibrated landmarks.
+
 Options:
-  --format lrnet   the output format (only lrnet for now; the default)
+  --format F       lrnet (the default), hf or npy
   -o, --out DIR    the directory to write into; it must be empty unless --overwrite
-  --block N        leave out videos with N or fewer frames with landmarks (default 30): LRNet takes no
+  --block N        lrnet: leave out videos with N or fewer frames with landmarks (default 30): LRNet takes no
                    training block from them and its evaluation would misalign its per-video labels.
                    0 keeps every video with at least 2 such frames
-  --overwrite      write into a directory that has files (same names are replaced; others are listed)
+  --license ID     hf: the license id of the card (default "other"), e.g. cc-by-nc-4.0
+  --source-terms T hf: the source datasets' terms for the card, as text or @FILE (default: a note per layout
+                   for the owner to complete)
+  --name NAME      hf: the dataset's name in the card (default: OUT's folder name)
+  --raw            npy: the detector's pixel points instead of the calibrated landmarks
+  --overwrite      lrnet, npy: write into a directory that has files (same names are replaced); hf always
+                   writes a new or empty directory, since stale data files would match the card's globs
   -h, --help       this text
 
 Exit codes: 0 written; 1 error (nothing half-written); 2 usage.
@@ -43,6 +76,10 @@ export async function runExportCommand(argv: string[]): Promise<number> {
       format: { type: "string", default: "lrnet" },
       out: { type: "string", short: "o" },
       block: { type: "string" },
+      license: { type: "string" },
+      "source-terms": { type: "string" },
+      name: { type: "string" },
+      raw: { type: "boolean", default: false },
       overwrite: { type: "boolean", default: false },
     },
     EXPORT_HELP,
@@ -51,8 +88,21 @@ export async function runExportCommand(argv: string[]): Promise<number> {
   if (parsed === null) return 0;
   const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError(`export takes one dataset directory, got ${positionals.length}`);
-  if (values.format !== "lrnet") throw new UsageError(`--format ${values.format} is not known (known: lrnet)`);
+  const format = values.format;
+  if (format !== "lrnet" && format !== "hf" && format !== "npy") throw new UsageError(`--format ${format} is not known (known: lrnet, hf, npy)`);
   const dir = required(values.out, "-o DIR");
+  const only = (option: string, given: boolean, formats: string): void => {
+    if (given && !formats.split(",").includes(format)) throw new UsageError(`--${option} applies to --format ${formats.split(",").join(" or ")}, not ${format}`);
+  };
+  only("block", values.block !== undefined, "lrnet");
+  only("license", values.license !== undefined, "hf");
+  only("source-terms", values["source-terms"] !== undefined, "hf");
+  only("name", values.name !== undefined, "hf");
+  only("raw", values.raw === true, "npy");
+  // A Hub folder must hold only this export's data files: stale ones would match the card's globs.
+  only("overwrite", values.overwrite === true, "lrnet,npy");
+  if (format === "hf") return runHfExport(positionals[0]!, dir, values);
+  if (format === "npy") return runNpyExport(positionals[0]!, dir, values.raw === true, values.overwrite === true);
   const block = wholeNumber(values.block, "--block") ?? LRNET_BLOCK_FRAMES;
   const started = performance.now();
   const report = await exportDataset(positionals[0]!, { format: "lrnet", dir, block, overwrite: values.overwrite });
@@ -72,5 +122,48 @@ export async function runExportCommand(argv: string[]): Promise<number> {
     out.push(`warning: ${report.foreignFiles.length} other files sit in the written folders and LRNet would read them too: ${report.foreignFiles.slice(0, 5).join(", ")}${report.foreignFiles.length > 5 ? ", …" : ""}`);
   }
   process.stdout.write(out.join("\n") + "\n");
+  return 0;
+}
+
+async function runHfExport(
+  outDir: string,
+  dir: string,
+  values: { license?: string | undefined; "source-terms"?: string | undefined; name?: string | undefined },
+): Promise<number> {
+  let sourceTerms = values["source-terms"];
+  if (sourceTerms?.startsWith("@")) {
+    const file = sourceTerms.slice(1);
+    sourceTerms = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(`--source-terms @${file}: cannot read it (${error.code ?? error.message})`);
+    });
+  }
+  if (values.license !== undefined && !/^[a-z0-9][a-z0-9.+-]*$/.test(values.license)) {
+    throw new UsageError(`--license takes a Hugging Face license id such as cc-by-nc-4.0 or other, got "${values.license}"`);
+  }
+  const started = performance.now();
+  const report = await exportHf(outDir, {
+    dir,
+    ...(values.license !== undefined ? { license: values.license } : {}),
+    ...(sourceTerms !== undefined ? { sourceTerms: sourceTerms.trim() } : {}),
+    ...(values.name !== undefined ? { name: values.name } : {}),
+  });
+  const copied = report.files.filter((f) => f.how === "copied").length;
+  const largest = Math.max(0, ...report.files.map((f) => f.largestRowGroupBytes));
+  process.stdout.write(
+    `exported ${report.videos} videos in ${report.files.length} data files (${copied} copied, ${report.files.length - copied} rewritten; largest row group ${(largest / 1048576).toFixed(1)} MiB) ` +
+      `with README.md, croissant.json and manifest.json into ${report.dir} in ${((performance.now() - started) / 1000).toFixed(1)} s\n` +
+      "complete the lines marked TODO(owner) in README.md and croissant.json before publishing\n",
+  );
+  return 0;
+}
+
+async function runNpyExport(outDir: string, dir: string, raw: boolean, overwrite: boolean): Promise<number> {
+  const started = performance.now();
+  const report = await exportNpy(outDir, { dir, raw, overwrite });
+  const frames = report.files.reduce((sum, f) => sum + f.frames, 0);
+  process.stdout.write(
+    `exported ${report.files.length} videos (${frames.toLocaleString("en-US")} frames, ${report.nanFrames.toLocaleString("en-US")} without ${raw ? "raw points" : "landmarks"} as NaN) ` +
+      `as ${raw ? "raw pixel points" : "calibrated landmarks"} .npy (frames, 68, 2) float32 with index.csv into ${report.dir} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+  );
   return 0;
 }

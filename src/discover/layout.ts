@@ -36,9 +36,9 @@ export interface LayoutResult {
 }
 
 /**
- * Split, method and compression become Hive directory names (`split=train`): keep them plain, and starting with
- * a letter so that pyarrow infers them as strings (a directory `split=1` would become an integer partition and
- * clash with the string column in the file). Splits are also Hugging Face split names (`\w+`).
+ * Split, method and compression become directory names (`data/train/Deepfakes/c23`): keep them plain, without
+ * "=" (a reader would take `a=b` for a Hive partition) and starting with a letter (format 1 wrote Hive
+ * directories, where pyarrow would read `split=1` as an integer). Splits are also Hugging Face split names (`\w+`).
  */
 const PARTITION_VALUE = /^[A-Za-z][A-Za-z0-9._+-]*$/;
 const SPLIT_VALUE = /^[A-Za-z][A-Za-z0-9_]*$/;

@@ -8,7 +8,7 @@ import type { Manifest, ManifestDataFile, ManifestVideo } from "../store/manifes
 import { videosByFile } from "../store/manifest.js";
 import { readManifest } from "../store/store.js";
 import { SHAPE_VALUES } from "../shape/shape.js";
-import { decodeDataFile, readFileHashed, type DataFileColumns } from "../store/data-file.js";
+import { decodeDataFile, readFileHashed, type DataColumnName, type DataFileColumns } from "../store/data-file.js";
 import { ExportError } from "./errors.js";
 import { exportLayoutFor, exportPathOf, type ExportLayout } from "./layout.js";
 import { formatLrnetLine } from "./lrnet-txt.js";
@@ -111,7 +111,8 @@ async function writeFiles(
   return report;
 }
 
-async function loadManifest(outDir: string): Promise<Manifest> {
+/** The dataset's manifest; a missing or unreadable one is an ExportError (shared by every export format). */
+export async function loadManifest(outDir: string): Promise<Manifest> {
   let manifest: Manifest | null;
   try {
     manifest = await readManifest(outDir);
@@ -138,7 +139,7 @@ function planTargets(videos: readonly ManifestVideo[], layout: ExportLayout): Ma
   return targets;
 }
 
-interface ExportTarget {
+export interface ExportTarget {
   /** Where the files are written. */
   root: string;
   /** Makes the written files the export (renames the staging directory into place). */
@@ -152,13 +153,15 @@ interface ExportTarget {
  * into place at the end, so a failed or interrupted export leaves nothing a training run could pick up. With
  * `overwrite` into a directory that has files, each file is still written atomically, in place.
  */
-async function prepareDirectory(dir: string, overwrite: boolean): Promise<ExportTarget> {
+export async function prepareDirectory(
+  dir: string,
+  overwrite: boolean,
+  notEmpty = "LRNet reads every file in its folders, so export into an empty directory (or pass --overwrite)",
+): Promise<ExportTarget> {
   const info = await stat(dir).catch(() => null);
   if (info && !info.isDirectory()) throw new ExportError(`${dir}: exists and is not a directory`);
   const empty = !info || (await readdir(dir)).length === 0;
-  if (!empty && !overwrite) {
-    throw new ExportError(`${dir}: not empty; LRNet reads every file in its folders, so export into an empty directory (or pass --overwrite)`);
-  }
+  if (!empty && !overwrite) throw new ExportError(`${dir}: not empty; ${notEmpty}`);
   if (!empty) return { root: dir, finish: async () => undefined, abort: async () => undefined };
   const parent = dirname(resolve(dir));
   await mkdir(parent, { recursive: true });
@@ -175,7 +178,17 @@ async function prepareDirectory(dir: string, overwrite: boolean): Promise<Export
   };
 }
 
-async function readDataFile(outDir: string, file: ManifestDataFile): Promise<DataFileColumns> {
+/** A data file's columns (video_id, frame, landmarks unless others are asked for), its sha256 checked against the manifest. */
+export async function readDataFile(
+  outDir: string,
+  file: ManifestDataFile,
+  wanted: readonly DataColumnName[] = ["video_id", "frame", "landmarks"],
+): Promise<DataFileColumns> {
+  return decodeVerified(outDir, file, await readDataFileBytes(outDir, file), wanted);
+}
+
+/** A data file's bytes, checked against the manifest's sha256 and size. */
+export async function readDataFileBytes(outDir: string, file: ManifestDataFile): Promise<Uint8Array> {
   const path = join(outDir, file.path);
   const content = await readFileHashed(path).catch((error: NodeJS.ErrnoException) => {
     throw new ExportError(`${path}: ${error.code === "ENOENT" ? "missing" : `cannot be read (${error.code ?? error.message})`}; run lrnet-data validate`);
@@ -183,29 +196,61 @@ async function readDataFile(outDir: string, file: ManifestDataFile): Promise<Dat
   if (content.sha256 !== file.sha256 || content.bytes.length !== file.bytes) {
     throw new ExportError(`${path}: sha256 or size differs from the manifest (the file changed since it was written); run lrnet-data validate`);
   }
+  return content.bytes;
+}
+
+/** Decodes bytes read by readDataFileBytes; a column that is missing or of another type is an ExportError. */
+export async function decodeVerified(outDir: string, file: ManifestDataFile, bytes: Uint8Array, wanted: readonly DataColumnName[]): Promise<DataFileColumns> {
+  const path = join(outDir, file.path);
   try {
-    const { columns } = await decodeDataFile(content.bytes, { columns: ["video_id", "frame", "landmarks"] });
-    if (!columns.videoId || !columns.landmarks || !columns.frame) throw new Error("video_id, frame or landmarks has another type");
+    const { columns } = await decodeDataFile(bytes, { columns: wanted });
+    const missing = wanted.filter((name) => columns[COLUMN_KEY[name]] === undefined);
+    if (missing.length > 0) throw new Error(`${missing.join(", ")} missing or of another type`);
     return columns;
   } catch (error) {
     throw new ExportError(`${path}: cannot be read as a data file (${(error as Error).message.split("\n")[0]}); run lrnet-data validate`);
   }
 }
 
-/** The video's frames with landmarks as LRNet text lines, after checking that its rows are its own and in frame order. */
-function videoLines(file: ManifestDataFile, video: ManifestVideo, columns: DataFileColumns): string[] {
+const COLUMN_KEY: Record<DataColumnName, Exclude<keyof DataFileColumns, "rows">> = {
+  video_id: "videoId",
+  frame: "frame",
+  time_s: "timeS",
+  landmarks: "landmarks",
+  raw: "raw",
+  status: "status",
+  score: "score",
+  label: "label",
+  split: "split",
+  method: "method",
+  compression: "compression",
+};
+
+/**
+ * The rows `[start, end)` of a video in its decoded data file, after checking that they are its own (its id on
+ * each) and in frame order 0..n−1; anything else is an ExportError sending the user to validate.
+ */
+export function videoRowSpan(file: ManifestDataFile, video: ManifestVideo, columns: DataFileColumns): { start: number; end: number } {
   const ids = columns.videoId!;
   const frame = columns.frame!;
-  const { values, present } = columns.landmarks!;
   const code = ids.values.indexOf(video.id);
   const start = video.data.row_start;
   const end = start + video.data.row_count;
-  const lines: string[] = [];
   if (end > columns.rows) throw new ExportError(`${file.path}: video ${video.id} runs past the end of the file; run lrnet-data validate`);
   for (let r = start; r < end; r++) {
     if (ids.codes[r] !== code || frame[r] !== r - start) {
       throw new ExportError(`${file.path}: row ${r} is not frame ${r - start} of video ${video.id}; run lrnet-data validate`);
     }
+  }
+  return { start, end };
+}
+
+/** The video's frames with landmarks as LRNet text lines, after checking that its rows are its own and in frame order. */
+function videoLines(file: ManifestDataFile, video: ManifestVideo, columns: DataFileColumns): string[] {
+  const { values, present } = columns.landmarks!;
+  const { start, end } = videoRowSpan(file, video, columns);
+  const lines: string[] = [];
+  for (let r = start; r < end; r++) {
     if (present[r]) lines.push(formatLrnetLine(values.subarray(r * SHAPE_VALUES, (r + 1) * SHAPE_VALUES)));
   }
   return lines;

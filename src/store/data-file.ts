@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { tableFromIPC, type Data, type DataType, type Schema, type Vector } from "apache-arrow";
 import * as parquet from "parquet-wasm";
-import { arrowSchema } from "./parquet-schema.js";
+import { CURRENT_FORMAT_VERSION, arrowSchema, type FormatVersion } from "./parquet-schema.js";
 import { SHAPE_VALUES } from "../shape/shape.js";
 
 /** The bytes of a data file and their sha256, computed while reading (one pass over the file). */
@@ -61,6 +61,8 @@ export interface DecodeOptions {
   /** Read only rows offset .. offset + limit − 1. */
   offset?: number;
   limit?: number;
+  /** The format whose schema the file's is compared with (the current one by default). Either is decoded. */
+  formatVersion?: FormatVersion;
 }
 
 const ALL_COLUMNS: readonly DataColumnName[] = arrowSchema().fields.map((f) => f.name as DataColumnName);
@@ -75,7 +77,7 @@ export async function decodeDataFile(bytes: Uint8Array, options: DecodeOptions =
   const file = await parquet.ParquetFile.fromFile(new Blob([bytes]));
   try {
     const fileSchema = tableFromIPC(file.schema().intoIPCStream()).schema;
-    const schemaProblems = compareSchema(fileSchema);
+    const schemaProblems = compareSchema(fileSchema, options.formatVersion ?? CURRENT_FORMAT_VERSION);
     const inFile = new Set(fileSchema.fields.map((f) => f.name));
     const wanted = (options.columns ?? ALL_COLUMNS).filter((name) => inFile.has(name));
     if (wanted.length === 0) {
@@ -98,7 +100,10 @@ export async function decodeDataFile(bytes: Uint8Array, options: DecodeOptions =
     const typeOf = new Map(arrowSchema().fields.map((f) => [f.name, String(f.type)]));
     const take = <K extends keyof DataFileColumns>(key: K, name: DataColumnName, read: (v: Vector) => DataFileColumns[K]): void => {
       const vector = wanted.includes(name) ? table.getChild(name) : null;
-      if (vector && String(vector.type) === typeOf.get(name)) columns[key] = read(vector);
+      if (!vector) return;
+      const type = String(vector.type);
+      // Strings are plain in format 2 and dictionary<int32, utf8> in format 1: both are read.
+      if (type === typeOf.get(name) || (typeOf.get(name) === "Utf8" && type === "Dictionary<Int32, Utf8>")) columns[key] = read(vector);
     };
     take("videoId", "video_id", dictionaryColumn);
     take("frame", "frame", (v) => numberColumn(v, Int32Array));
@@ -117,9 +122,26 @@ export async function decodeDataFile(bytes: Uint8Array, options: DecodeOptions =
   }
 }
 
+/** The uncompressed size in bytes of each row group of a Parquet file (readers hold one row group at a time). */
+export async function rowGroupBytes(bytes: Uint8Array): Promise<number[]> {
+  const file = await parquet.ParquetFile.fromFile(new Blob([bytes]));
+  try {
+    const metadata = file.metadata();
+    const sizes = metadata.rowGroups().map((group) => {
+      const size = group.totalByteSize();
+      group.free();
+      return size;
+    });
+    metadata.free();
+    return sizes;
+  } finally {
+    file.free();
+  }
+}
+
 /** One line per difference between a file's Arrow schema and the dataset's columns. */
-export function compareSchema(actual: Schema): string[] {
-  const expected = arrowSchema().fields;
+export function compareSchema(actual: Schema, version: FormatVersion = CURRENT_FORMAT_VERSION): string[] {
+  const expected = arrowSchema(version).fields;
   const problems: string[] = [];
   const names = actual.fields.map((f) => f.name);
   if (names.join(",") !== expected.map((f) => f.name).join(",")) {
@@ -147,7 +169,9 @@ function numberColumn<T extends NumberArray>(vector: Vector, Kind: { new (length
   return out;
 }
 
+/** A string column (plain or dictionary-encoded) as codes into its distinct values. */
 function dictionaryColumn(vector: Vector): DictionaryColumn {
+  if (String(vector.type) === "Utf8") return utf8Column(vector);
   const codes = new Int32Array(vector.length);
   const values: string[] = [];
   const index = new Map<string, number>();
@@ -170,6 +194,47 @@ function dictionaryColumn(vector: Vector): DictionaryColumn {
     at += data.length;
   }
   return { codes, values };
+}
+
+/** Rows usually repeat the previous row's string (a video's id, its split, …): compared as bytes, decoded once. */
+function utf8Column(vector: Vector): DictionaryColumn {
+  const codes = new Int32Array(vector.length);
+  const values: string[] = [];
+  const index = new Map<string, number>();
+  const decoder = new TextDecoder();
+  let at = 0;
+  let previous: Uint8Array | null = null;
+  let previousCode = -1;
+  for (const data of vector.data as Data<DataType>[]) {
+    const offsets = data.valueOffsets as Int32Array;
+    const bytes = data.values as Uint8Array;
+    for (let i = 0; i < data.length; i++) {
+      if (!isValid(data, i)) {
+        codes[at + i] = -1;
+        continue;
+      }
+      const value = bytes.subarray(offsets[data.offset + i]!, offsets[data.offset + i + 1]!);
+      if (previous === null || !sameBytes(previous, value)) {
+        const text = decoder.decode(value);
+        let code = index.get(text);
+        if (code === undefined) {
+          code = values.push(text) - 1;
+          index.set(text, code);
+        }
+        previous = value;
+        previousCode = code;
+      }
+      codes[at + i] = previousCode;
+    }
+    at += data.length;
+  }
+  return { codes, values };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function shapeColumn(vector: Vector): ShapeColumn {

@@ -4,8 +4,8 @@ import { landmarkJitter } from "./jitter.js";
 import { checkAgainstSchema, type SchemaCheck } from "../io/json-schema.js";
 import { manifestsDir, type ToolInfo } from "../io/package-files.js";
 import { join } from "node:path";
-import { PARQUET_COLUMNS } from "./parquet-schema.js";
-import { splitGlob } from "./partition.js";
+import { CURRENT_FORMAT_VERSION, parquetColumns, type FormatVersion } from "./parquet-schema.js";
+import { partitionDir, splitGlob } from "./partition.js";
 import { FRAME_STATUSES, type StatusCounts } from "../guard/guard.js";
 import { STATUS_CODE, type Label, type Partition, type VideoEntry } from "./types.js";
 import type { VideoRows } from "./video-rows.js";
@@ -14,7 +14,8 @@ import type { VideoRows } from "./video-rows.js";
 export const MANIFEST_FILE = "manifest.json";
 export const MANIFEST_SCHEMA_FILE = "manifest.schema.json";
 export const MANIFEST_FORMAT = "lrnet-data/landmarks";
-export const MANIFEST_FORMAT_VERSION = 1;
+/** The version written; 1 is still read (validate, export, report, merge). */
+export const MANIFEST_FORMAT_VERSION: FormatVersion = CURRENT_FORMAT_VERSION;
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
@@ -77,7 +78,7 @@ export interface ManifestVideo extends VideoSummary {
 }
 
 export interface ManifestDataFile {
-  /** Relative to the output directory: `data/split=…/method=…/compression=…/part-….parquet`. */
+  /** Relative to the output directory: `data/<split>/<method>/<compression>/part-….parquet` (format 1: `data/split=…/method=…/compression=…/…`). */
   path: string;
   sha256: string;
   bytes: number;
@@ -108,7 +109,7 @@ export interface HuggingFaceConfig {
 
 export interface Manifest {
   format: typeof MANIFEST_FORMAT;
-  format_version: typeof MANIFEST_FORMAT_VERSION;
+  format_version: FormatVersion;
   tool: ToolInfo;
   created_at: string;
   updated_at: string;
@@ -140,11 +141,14 @@ export function createManifest(init: {
   configuration: BuildConfiguration;
   source: ManifestSource;
   now?: Date;
+  /** The current format unless given (merge keeps its shards' format, whose files it links as they are). */
+  formatVersion?: FormatVersion;
 }): Manifest {
+  const version = init.formatVersion ?? MANIFEST_FORMAT_VERSION;
   const now = (init.now ?? new Date()).toISOString();
   return withDerived({
     format: MANIFEST_FORMAT,
-    format_version: MANIFEST_FORMAT_VERSION,
+    format_version: version,
     tool: init.tool,
     created_at: now,
     updated_at: now,
@@ -152,7 +156,7 @@ export function createManifest(init: {
     configuration: init.configuration,
     configuration_fingerprint: configurationFingerprint(init.configuration),
     source: init.source,
-    columns: PARQUET_COLUMNS.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable })),
+    columns: parquetColumns(version).map((c) => ({ name: c.name, type: c.type, nullable: c.nullable })),
     splits: {},
     videos: [],
     data_files: [],
@@ -318,6 +322,9 @@ export function manifestInconsistencies(manifest: Manifest): string[] {
     }
   }
   for (const file of manifest.data_files) {
+    if (!file.path.startsWith(`${partitionDir(file.partition, manifest.format_version)}/`)) {
+      problems.push(`data file ${file.path}: not in its partition's directory ${partitionDir(file.partition, manifest.format_version)}/ (format ${manifest.format_version})`);
+    }
     if ((rowsPerFile.get(file.path) ?? 0) !== file.rows) problems.push(`data file ${file.path}: ${file.rows} rows, but its videos have ${rowsPerFile.get(file.path) ?? 0}`);
   }
   for (const failure of manifest.failures) {
@@ -340,7 +347,7 @@ function withDerived(manifest: Manifest): Manifest {
     configs: [
       {
         config_name: "default",
-        data_files: Object.keys(splits).map((split) => ({ split, path: splitGlob(split) })),
+        data_files: Object.keys(splits).map((split) => ({ split, path: splitGlob(split, manifest.format_version) })),
       },
     ],
   };

@@ -15,7 +15,7 @@ import {
 } from "apache-arrow";
 import * as parquet from "parquet-wasm";
 import { SHAPE_VALUES } from "../shape/shape.js";
-import { PARQUET_COLUMNS, arrowSchema, shapeListType, stringDictionaryType } from "./parquet-schema.js";
+import { CURRENT_FORMAT_VERSION, arrowSchema, parquetColumns, shapeListType, stringDictionaryType, type FormatVersion } from "./parquet-schema.js";
 import { FRAME_STATUSES } from "../guard/guard.js";
 import { LABELS } from "./types.js";
 import { checkVideoRows, type VideoRows } from "./video-rows.js";
@@ -33,6 +33,8 @@ export interface ParquetEncodeOptions {
   /** Written into the file's key-value metadata and "created by". */
   createdBy?: string;
   keyValueMetadata?: Record<string, string>;
+  /** The format to write: the current one, or 1 (dictionary strings) for tests that plant old outputs. */
+  formatVersion?: FormatVersion;
 }
 
 export interface EncodedParquet {
@@ -46,13 +48,13 @@ export interface EncodedParquet {
  * Float64 shapes are rounded to float32 here.
  */
 export function encodeParquet(batches: readonly VideoRows[], options: ParquetEncodeOptions = {}): EncodedParquet {
-  const { table, videos } = buildArrowTable(batches);
+  const { table, videos } = buildArrowTable(batches, options.formatVersion);
   const bytes = parquet.writeParquet(parquet.Table.fromIPCStream(tableToIPC(table, "stream")), writerProperties(options));
   return { bytes, rows: table.numRows, videos };
 }
 
 /** The Arrow table of videos' rows, in the order given (float64 shapes rounded to float32). */
-export function buildArrowTable(batches: readonly VideoRows[]): { table: Table; videos: VideoRowRange[] } {
+export function buildArrowTable(batches: readonly VideoRows[], version: FormatVersion = CURRENT_FORMAT_VERSION): { table: Table; videos: VideoRowRange[] } {
   for (const batch of batches) checkVideoRows(batch);
   const n = batches.reduce((sum, b) => sum + b.frame.length, 0);
   const frame = new Int32Array(n);
@@ -97,19 +99,21 @@ export function buildArrowTable(batches: readonly VideoRows[]): { table: Table; 
     at += count;
   });
 
-  const schema = arrowSchema();
+  const schema = arrowSchema(version);
+  const strings = (id: number, values: readonly string[], codes: Int32Array): Data<DataType> =>
+    version === 1 ? dictionaryData(id, values, codes) : utf8Data(values, codes);
   const children: Data<DataType>[] = [
-    dictionaryData(0, batches.map((b) => b.video.id), videoIndex),
+    strings(0, batches.map((b) => b.video.id), videoIndex),
     makeData({ type: new Int32(), length: n, data: frame }),
     makeData({ type: new Float64(), length: n, data: timeS }),
     shapeData(landmarks, landmarksValid, landmarksNulls, n),
     shapeData(raw, rawValid, rawNulls, n),
-    dictionaryData(1, FRAME_STATUSES, status),
+    strings(1, FRAME_STATUSES, status),
     makeData({ type: new Float32(), length: n, data: score }),
-    dictionaryData(2, LABELS, label),
-    split.data(3),
-    method.data(4),
-    compression.data(5),
+    strings(2, LABELS, label),
+    strings(3, split.values, split.indices),
+    strings(4, method.values, method.indices),
+    strings(5, compression.values, compression.indices),
   ];
   const struct = makeData({ type: new Struct(schema.fields as Field[]), length: n, nullCount: 0, children });
   return { table: new Table([new RecordBatch(schema, struct)]), videos };
@@ -124,10 +128,10 @@ function writerProperties(options: ParquetEncodeOptions): parquet.WriterProperti
     .setMaxRowGroupSize(options.rowGroupRows ?? 16384)
     .setDictionaryEnabled(false)
     .setStatisticsEnabled(parquet.EnabledStatistics.None);
-  for (const column of PARQUET_COLUMNS) {
+  for (const column of parquetColumns(options.formatVersion)) {
     if (column.type.startsWith("fixed_size_list")) continue;
     props = props.setColumnStatisticsEnabled(column.name, parquet.EnabledStatistics.Page);
-    if (column.type.startsWith("dictionary")) props = props.setColumnDictionaryEnabled(column.name, true);
+    if (column.type === "string" || column.type.startsWith("dictionary")) props = props.setColumnDictionaryEnabled(column.name, true);
   }
   if (options.createdBy) props = props.setCreatedBy(options.createdBy);
   if (options.keyValueMetadata) props = props.setKeyValueMetadata(new Map(Object.entries(options.keyValueMetadata)));
@@ -144,10 +148,25 @@ function dictionaryData(id: number, values: readonly string[], indices: Int32Arr
   return makeData({ type: stringDictionaryType(id), length: indices.length, data: indices, dictionary });
 }
 
-/** Builds a dictionary column whose values are constant over runs of rows. */
+/** A plain string column: row i holds values[codes[i]]; each distinct value is encoded to UTF-8 once. */
+function utf8Data(values: readonly string[], codes: Int32Array): Data<DataType> {
+  const encoder = new TextEncoder();
+  const encoded = values.map((v) => encoder.encode(v));
+  const valueOffsets = new Int32Array(codes.length + 1);
+  let bytes = 0;
+  for (let i = 0; i < codes.length; i++) {
+    bytes += encoded[codes[i]!]!.length;
+    valueOffsets[i + 1] = bytes;
+  }
+  const data = new Uint8Array(bytes);
+  for (let i = 0; i < codes.length; i++) data.set(encoded[codes[i]!]!, valueOffsets[i]!);
+  return makeData({ type: new Utf8(), length: codes.length, nullCount: 0, valueOffsets, data });
+}
+
+/** Builds a string column whose values are constant over runs of rows, as codes into its distinct values. */
 class DictionaryBuilder {
-  private readonly indices: Int32Array;
-  private readonly values: string[] = [];
+  readonly indices: Int32Array;
+  readonly values: string[] = [];
 
   constructor(length: number) {
     this.indices = new Int32Array(length);
@@ -157,9 +176,5 @@ class DictionaryBuilder {
     let index = this.values.indexOf(value);
     if (index < 0) index = this.values.push(value) - 1;
     this.indices.fill(index, start, start + count);
-  }
-
-  data(id: number): Data<DataType> {
-    return dictionaryData(id, this.values, this.indices);
   }
 }

@@ -1,43 +1,72 @@
 import { Dictionary, Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8 } from "apache-arrow";
 import { SHAPE_VALUES } from "../shape/shape.js";
 
+/** The dataset format versions this code reads; it writes the last. See docs/python.md, "Layout". */
+export type FormatVersion = 1 | 2;
+export const FORMAT_VERSIONS: readonly FormatVersion[] = [1, 2];
+export const CURRENT_FORMAT_VERSION: FormatVersion = 2;
+
+export interface ParquetColumn {
+  name: string;
+  type: string;
+  nullable: boolean;
+}
+
+const SHAPE_TYPE = `fixed_size_list<float32>[${SHAPE_VALUES}]`;
+
 /**
- * The columns of every data file, in order. String columns are dictionary-encoded with int32 indices:
- * `split`, `method` and `compression` are also the Hive partition keys, and pyarrow infers partition keys as
- * dictionary<int32, utf8>; storing them with exactly that type lets `pq.read_table("data")` unify the file and
- * path fields instead of failing with "Unable to merge … string vs dictionary". DuckDB (`hive_partitioning`)
- * and Polars read the column once; Hugging Face `datasets` reads files one by one and needs them in the file.
+ * The columns of every data file, in order (format 2). Strings are plain `string` (Parquet still
+ * dictionary-encodes their pages), and the files sit in plain directories `data/<split>/<method>/<compression>/`,
+ * not Hive `key=value` ones: `split`, `method` and `compression` are then columns of the files only, never also
+ * of the paths, which every reader opens the same way (pyarrow.dataset with partitioning="hive", Polars and
+ * DuckDB with hive partitioning on, Spark, and Hugging Face `datasets`, which reads files one by one and so
+ * needs every column inside them).
  */
-export const PARQUET_COLUMNS = [
-  { name: "video_id", type: "dictionary<int32, utf8>", nullable: false },
+export const PARQUET_COLUMNS: readonly ParquetColumn[] = [
+  { name: "video_id", type: "string", nullable: false },
   { name: "frame", type: "int32", nullable: false },
   { name: "time_s", type: "float64", nullable: false },
-  { name: "landmarks", type: `fixed_size_list<float32>[${SHAPE_VALUES}]`, nullable: true },
-  { name: "raw", type: `fixed_size_list<float32>[${SHAPE_VALUES}]`, nullable: true },
-  { name: "status", type: "dictionary<int32, utf8>", nullable: false },
+  { name: "landmarks", type: SHAPE_TYPE, nullable: true },
+  { name: "raw", type: SHAPE_TYPE, nullable: true },
+  { name: "status", type: "string", nullable: false },
   { name: "score", type: "float32", nullable: false },
-  { name: "label", type: "dictionary<int32, utf8>", nullable: false },
-  { name: "split", type: "dictionary<int32, utf8>", nullable: false },
-  { name: "method", type: "dictionary<int32, utf8>", nullable: false },
-  { name: "compression", type: "dictionary<int32, utf8>", nullable: false },
-] as const;
+  { name: "label", type: "string", nullable: false },
+  { name: "split", type: "string", nullable: false },
+  { name: "method", type: "string", nullable: false },
+  { name: "compression", type: "string", nullable: false },
+];
 
-export type ParquetColumnName = (typeof PARQUET_COLUMNS)[number]["name"];
+/**
+ * Format 1 (read, never written): the same columns with every string dictionary-encoded with int32 indices, in
+ * Hive directories `data/split=…/method=…/compression=…/`. pyarrow.dataset(partitioning="hive") refused it
+ * ("Unable to merge: Field split has incompatible types: dictionary<…> vs string") and Spark refuses columns
+ * that are both in the files and in the paths.
+ */
+export const PARQUET_COLUMNS_V1: readonly ParquetColumn[] = PARQUET_COLUMNS.map((c) => ({
+  ...c,
+  type: c.type === "string" ? "dictionary<int32, utf8>" : c.type,
+}));
+
+export function parquetColumns(version: FormatVersion = CURRENT_FORMAT_VERSION): readonly ParquetColumn[] {
+  return version === 1 ? PARQUET_COLUMNS_V1 : PARQUET_COLUMNS;
+}
 
 export function shapeListType(): FixedSizeList<Float32> {
   // The child is nullable like pyarrow's list_(float32(), 136), so readers that cast to that type need no change.
   return new FixedSizeList(SHAPE_VALUES, new Field("item", new Float32(), true));
 }
 
-/** Dictionary ids must differ per column within one IPC stream. */
+/** Dictionary ids must differ per column within one IPC stream (format 1 only). */
 export function stringDictionaryType(id: number): Dictionary<Utf8, Int32> {
   return new Dictionary(new Utf8(), new Int32(), id);
 }
 
-export function arrowSchema(): Schema {
+export function arrowSchema(version: FormatVersion = CURRENT_FORMAT_VERSION): Schema {
   let dictionaryId = 0;
-  const fields = PARQUET_COLUMNS.map((column) => {
+  const fields = parquetColumns(version).map((column) => {
     switch (column.type) {
+      case "string":
+        return new Field(column.name, new Utf8(), column.nullable);
       case "dictionary<int32, utf8>":
         return new Field(column.name, stringDictionaryType(dictionaryId++), column.nullable);
       case "int32":

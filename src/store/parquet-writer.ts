@@ -7,7 +7,7 @@ import type { VideoRows } from "./video-rows.js";
 
 /** A finished data file, in memory, ready for the store to commit. */
 export interface EncodedPart {
-  /** Relative to the output directory: `data/split=…/method=…/compression=…/part-<sha256 prefix>.parquet`. */
+  /** Relative to the output directory: `data/<split>/<method>/<compression>/part-<sha256 prefix>.parquet`. */
   path: string;
   partition: Partition;
   bytes: Uint8Array;
@@ -120,7 +120,7 @@ export function encodePart(partitionOf: Partition, videos: readonly VideoRows[],
   const encoded = encodeParquet(videos, options);
   const sha256 = createHash("sha256").update(encoded.bytes).digest("hex");
   return {
-    path: `${partitionDir(partition)}/part-${sha256.slice(0, 16)}.parquet`,
+    path: `${partitionDir(partition, options.formatVersion)}/part-${sha256.slice(0, 16)}.parquet`,
     partition,
     bytes: encoded.bytes,
     sha256,

@@ -5,6 +5,7 @@ import { configurationFingerprint } from "./fingerprint.js";
 import { hashFile, isTempFileName, makeDirectoryDurably, writeFileDurably } from "../io/durable-fs.js";
 import {
   MANIFEST_FILE,
+  MANIFEST_FORMAT_VERSION,
   addCommittedFile,
   addFailure,
   createManifest,
@@ -148,7 +149,9 @@ export class DatasetStore {
         ? `was built with another configuration (${describeChange(previous.configuration, options.configuration)})`
         : previous.source.layout !== options.source.layout
           ? `was built from layout ${previous.source.layout}, not ${options.source.layout}`
-          : undefined;
+          : previous.format_version !== MANIFEST_FORMAT_VERSION
+            ? `holds dataset format ${previous.format_version} (this lrnet-data writes ${MANIFEST_FORMAT_VERSION}, whose files sit in other directories)`
+            : undefined;
       if (mismatch) {
         if (!options.rebuild) {
           throw new ConfigurationChangedError(`${outDir} ${mismatch}; rebuild it (--rebuild) or choose another output directory`, outDir);

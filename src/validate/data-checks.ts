@@ -1,6 +1,7 @@
 import type { ManifestDataFile, ManifestVideo } from "../store/manifest.js";
 import { FRAME_STATUSES, type FrameStatus } from "../guard/guard.js";
 import { decodeDataFile, type DataColumnName, type DataFileColumns, type DecodedDataFile, type DictionaryColumn, type ShapeColumn } from "../store/data-file.js";
+import { formatVersionOfDataPath } from "../store/partition.js";
 import { POINT_COUNT, SHAPE_VALUES } from "../shape/shape.js";
 import { Findings, listSome, plural } from "./findings.js";
 import type { Finding } from "./types.js";
@@ -58,7 +59,7 @@ export async function checkDataFileBytes(file: ManifestDataFile, videos: readonl
   const tally = emptyTally();
   let decoded: DecodedDataFile;
   try {
-    decoded = await decodeDataFile(bytes, { columns: VALIDATED_COLUMNS });
+    decoded = await decodeDataFile(bytes, { columns: VALIDATED_COLUMNS, formatVersion: formatVersionOfDataPath(file.path) });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     findings.error("schema", `${file.path}: cannot be read as Parquet (${reason.split("\n")[0]})`, { file: file.path });

@@ -1,5 +1,5 @@
 import { manifestInconsistencies, type Manifest } from "../store/manifest.js";
-import { PARQUET_COLUMNS } from "../store/parquet-schema.js";
+import { parquetColumns } from "../store/parquet-schema.js";
 import { splitGlob } from "../store/partition.js";
 import { Findings, listSome, percent, plural } from "./findings.js";
 import type { ResolvedValidationOptions } from "./types.js";
@@ -23,13 +23,13 @@ function checkConsistency(manifest: Manifest, findings: Findings): void {
     const video = /^video (\S+)/.exec(problem)?.[1];
     findings.error("consistency", `manifest.json: ${problem}`, { file: "manifest.json", ...(video ? { video } : {}) });
   }
-  const columns = PARQUET_COLUMNS.map((c) => `${c.name}:${c.type}:${c.nullable}`).join(",");
+  const columns = parquetColumns(manifest.format_version).map((c) => `${c.name}:${c.type}:${c.nullable}`).join(",");
   if (manifest.columns.map((c) => `${c.name}:${c.type}:${c.nullable}`).join(",") !== columns) {
     findings.error("consistency", "manifest.json: its columns block differs from the dataset's columns", { file: "manifest.json" });
   }
   const splits = Object.keys(manifest.splits);
   const config = manifest.configs.find((c) => c.config_name === "default");
-  const expected = splits.map((split) => `${split}=${splitGlob(split)}`).join(",");
+  const expected = splits.map((split) => `${split}=${splitGlob(split, manifest.format_version)}`).join(",");
   if (!config || config.data_files.map((f) => `${f.split}=${f.path}`).join(",") !== expected) {
     findings.error("consistency", `manifest.json: the Hugging Face configs block does not list one data_files glob per split (${splits.join(", ")})`, {
       file: "manifest.json",

@@ -160,7 +160,7 @@ async function loadManifest(outDir: string, findings: Findings): Promise<Manifes
 
 /**
  * Files under data/ that the manifest does not list. Readers glob the directory (pyarrow reads every file not
- * starting with "." or "_"; Hugging Face takes data/split=…/**\/*.parquet), so such a file would join the data.
+ * starting with "." or "_"; Hugging Face takes every .parquet three levels below data/<split>), so such a file would join the data.
  */
 async function checkFilesOnDisk(outDir: string, manifest: Manifest, findings: Findings): Promise<void> {
   const listed = new Set(manifest.data_files.map((f) => f.path));

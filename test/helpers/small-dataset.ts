@@ -1,6 +1,8 @@
 import { DatasetStore } from "../../src/store/store.js";
 import { encodePart } from "../../src/store/parquet-writer.js";
-import { summarizeVideo, type BuildConfiguration, type Manifest, type ManifestSource } from "../../src/store/manifest.js";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { addCommittedFile, createManifest, summarizeVideo, withState, type BuildConfiguration, type Manifest, type ManifestSource } from "../../src/store/manifest.js";
 import { syntheticVideoRows } from "../../src/store/synthetic.js";
 import { STATUS_CODE, type Partition, type VideoEntry } from "../../src/store/types.js";
 import type { VideoRows } from "../../src/store/video-rows.js";
@@ -135,4 +137,28 @@ export async function buildSmallDataset(outDir: string, videos: readonly SmallVi
   } finally {
     await store.close();
   }
+}
+
+/**
+ * Writes a dataset exactly as lrnet-data wrote format 1 (Hive directories `data/split=…/method=…/compression=…/`,
+ * dictionary-encoded strings, `format_version: 1`), one file per partition, complete: what older builds left.
+ */
+export async function buildV1Dataset(outDir: string, videos: readonly SmallVideo[]): Promise<Manifest> {
+  let manifest = createManifest({ tool: { name: "lrnet-data", version: "0.1.0" }, configuration: CONFIGURATION, source: SOURCE, formatVersion: 1 });
+  const groups = new Map<string, SmallVideo[]>();
+  for (const video of videos) {
+    const key = `${video.entry.split}/${video.entry.method}/${video.entry.compression}`;
+    groups.set(key, [...(groups.get(key) ?? []), video]);
+  }
+  for (const group of groups.values()) {
+    const first = group[0]!.entry;
+    const part = encodePart({ split: first.split, method: first.method, compression: first.compression }, group.map((v) => v.rows), { formatVersion: 1 });
+    mkdirSync(dirname(join(outDir, part.path)), { recursive: true });
+    writeFileSync(join(outDir, part.path), part.bytes);
+    const summaries = group.map((v) => summarizeVideo(v.entry, v.rows, { bytes: 1000 + v.rows.frame.length, sha256: "a".repeat(64) }));
+    manifest = addCommittedFile(manifest, { ...part, bytes: part.bytes.length }, summaries);
+  }
+  manifest = withState(manifest, "complete");
+  writeFileSync(join(outDir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
 }
