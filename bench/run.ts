@@ -5,6 +5,7 @@
 import { benchBuild, benchCalibrateBatch } from "./build.js";
 import { benchCalibrate } from "./calibrate.js";
 import { benchAccuracy } from "./extract-accuracy.js";
+import { benchDetectorAccuracy } from "./detector-accuracy.js";
 import { benchLk } from "./lk.js";
 import { benchExtractSpeed } from "./extract-speed.js";
 import { benchValidate } from "./validate.js";
@@ -14,6 +15,7 @@ const SUITES: Record<string, () => Promise<void>> = {
   build: benchBuild,
   "calibrate-batch": benchCalibrateBatch,
   accuracy: benchAccuracy,
+  detectors: benchDetectorAccuracy,
   lk: benchLk,
   extract: benchExtractSpeed,
   validate: benchValidate,

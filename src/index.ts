@@ -14,9 +14,13 @@ import { type PipelineOptions, type PipelineOutcome, runVideoPipeline } from "./
 import { probeVideo } from "./video/probe.js";
 
 export { LrnetDataError, UsageError } from "./errors.js";
-export type { FaceObservation, LandmarkSource, RgbaFrame, SourceVideo, VideoLandmarks } from "./sources/landmark-source.js";
+export type { DetectorPluginFactory, FaceObservation, LandmarkSource, RgbaFrame, SourceVideo, VideoLandmarks } from "./sources/landmark-source.js";
 export { openLandmarkSource, prepareSourceSpec, sourceConfiguration, type SourceSpec } from "./sources/registry.js";
-export { toIbug68 } from "./sources/to-ibug68.js";
+export { ibugMapper, toIbug68 } from "./sources/to-ibug68.js";
+export { builtInPointMaps, choosePointMap, mapToIbug, parsePointMap, type PointMap } from "./sources/point-maps/point-map.js";
+export { parseNpy, type NpyArray } from "./sources/import/npy.js";
+export { compareSides, type Comparison } from "./compare/compare-sides.js";
+export { openSide } from "./compare/sides.js";
 export { runVideoPipeline, type PipelineFrame, type PipelineOptions, type PipelineOutcome, type PipelineProgress } from "./sources/video-pipeline.js";
 export { guardSequence, type Detection, type FrameStatus, type GuardedFrame, type GuardSettings } from "./guard/guard.js";
 export { calibrateFrames, stableSizeOf, type CalibratedFrame } from "./calibrate/calibrate-frames.js";

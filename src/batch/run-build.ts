@@ -12,6 +12,10 @@ import { resolveFfmpeg } from "../video/ffmpeg.js";
 import { buildConfiguration } from "./configuration.js";
 import { BuildError } from "./errors.js";
 import { matchOpenFaceCsvs } from "./openface-match.js";
+import { matchLandmarkPaths } from "./landmark-match.js";
+import { detectImportFormat } from "../sources/import/detect-format.js";
+import type { ImportFormat } from "../sources/import/track.js";
+import { pluginSpecFor } from "../sources/plugin/plugin-source.js";
 import { VideoPool, type VideoOutcome } from "./pool.js";
 import { selectShard, type ShardSpec } from "./shard.js";
 import type { WorkerFault, WorkerMemory, WorkerMessage } from "./task.js";
@@ -30,6 +34,14 @@ export interface BuildOptions {
   splitsOnly?: string[];
   /** Landmarks from OpenFace CSVs in this directory instead of MediaPipe. */
   openfaceDir?: string;
+  /** Precomputed landmarks of any importer format in this directory (see landmark-match.ts). */
+  landmarksDir?: string;
+  /** `--landmark-format`: the importer format of every file (default: found from each path). */
+  landmarkFormat?: ImportFormat;
+  /** `--points`: the map for the layout of imported landmarks or a plugin's points. */
+  points?: string;
+  /** `--detector`: a plugin module path or package name instead of MediaPipe. */
+  detector?: string;
   /** MediaPipe running mode (default image) and model. */
   mode?: "image" | "video";
   modelPath?: string;
@@ -121,9 +133,14 @@ export async function runBuild(options: BuildOptions, reporter: BuildReporter = 
   });
   const shard = options.shard ?? null;
   const selected = selectShard(found.videos, shard);
-  const csvs = options.openfaceDir === undefined ? null : await matchOpenFaceCsvs(resolve(options.openfaceDir), selected);
+  const csvs =
+    options.openfaceDir !== undefined
+      ? await matchOpenFaceCsvs(resolve(options.openfaceDir), selected)
+      : options.landmarksDir !== undefined
+        ? await matchLandmarkPaths(resolve(options.landmarksDir), selected, options.landmarkFormat)
+        : null;
 
-  const source = await landmarkSource(options);
+  const source = await landmarkSource(options, csvs);
   const configuration = buildConfiguration(source, await resolveFfmpeg());
   const manifestSource: ManifestSource = {
     layout: layout.name,
@@ -272,7 +289,13 @@ async function processVideos(ctx: ProcessContext): Promise<ProcessResult> {
       const videoPath = join(root, entry.path);
       const landmarkFile = ctx.csvs ? (ctx.csvs.get(entry.id) ?? null) : null;
       if (ctx.csvs && landmarkFile === null) {
-        fail(entry, `${videoPath}: no OpenFace CSV for it in the --openface directory (looked for <video path>.csv, <video id>.csv and <file stem>.csv)`, null);
+        fail(
+          entry,
+          ctx.options.landmarksDir !== undefined
+            ? `${videoPath}: no landmarks for it in the --landmarks directory (looked for <video path>, <video id> and <file stem> as a folder or .npy, .jsonl, .csv)`
+            : `${videoPath}: no OpenFace CSV for it in the --openface directory (looked for <video path>.csv, <video id>.csv and <file stem>.csv)`,
+          null,
+        );
         continue;
       }
       running.add(entry.id);
@@ -306,10 +329,24 @@ async function processVideos(ctx: ProcessContext): Promise<ProcessResult> {
   return result;
 }
 
-async function landmarkSource(options: BuildOptions): Promise<SourceSpec> {
+async function landmarkSource(options: BuildOptions, matches: Map<string, string | null> | null): Promise<SourceSpec> {
   if (options.openfaceDir !== undefined) {
     if (options.modelPath !== undefined) throw new BuildError("--model is for MediaPipe; it cannot be combined with --openface");
     return { name: "openface" };
+  }
+  if (options.landmarksDir !== undefined) {
+    // The layout (points per face) and format come from the first video's file; a video whose file differs fails alone.
+    const sample = [...(matches?.values() ?? [])].find((path): path is string => path !== null);
+    if (sample === undefined) throw new BuildError(`--landmarks ${options.landmarksDir}: no video of the build has landmarks there (looked for <video path>, <video id> and <file stem>)`);
+    const format = options.landmarkFormat ?? detectImportFormat(sample);
+    if (format === "openface") return { name: "openface" };
+    return prepareSourceSpec(
+      { name: "import", ...(options.landmarkFormat === undefined ? {} : { format }), ...(options.points === undefined ? {} : { map: options.points }) },
+      sample,
+    );
+  }
+  if (options.detector !== undefined && options.detector !== "mediapipe") {
+    return prepareSourceSpec({ ...pluginSpecFor(options.detector), ...(options.points === undefined ? {} : { points: options.points }) });
   }
   return prepareSourceSpec({
     name: "mediapipe",

@@ -7,6 +7,7 @@ import { formatValidationSummary, validateDataset } from "../validate/index.js";
 import { BuildProgress } from "./build-progress.js";
 import { UsageError } from "../errors.js";
 import { oneOf, parseCommand, required, wholeNumber } from "./options.js";
+import { LANDMARK_OPTIONS, parseLandmarkFormat } from "./landmark-options.js";
 
 /** Exit codes of `build`: every video done; some failed (listed); interrupted by Ctrl-C / SIGTERM. Fatal errors exit 1. */
 export const EXIT_SOME_FAILED = 3;
@@ -21,8 +22,9 @@ Usage:
   lrnet-data build --layout folder --root ROOT -o OUT [--pattern PATTERN | --list FILE] [source]
 
 Finds the videos of ROOT as the layout declares them (layouts/*.json), gets 68 landmarks per frame
-(MediaPipe Face Landmarker, or OpenFace CSVs), applies LRNet's guard and calibration, and writes one row per
-decoded frame to OUT/data/<split>/<method>/<compression>/part-*.parquet (ZSTD), described by OUT/manifest.json.
+(MediaPipe Face Landmarker, a detector plugin, OpenFace CSVs or other precomputed landmarks), applies LRNet's
+guard and calibration, and writes one row per decoded frame to
+OUT/data/<split>/<method>/<compression>/part-*.parquet (ZSTD), described by OUT/manifest.json.
 Videos run in parallel, one per worker. Each finished Parquet file is committed atomically with the manifest, so
 a build stopped at any instant (crash, kill, Ctrl-C) resumes where it stopped when run again with the same
 command: committed videos are skipped, the rest are redone, none is written twice.
@@ -44,6 +46,15 @@ Layout and videos:
 Landmark source (default: MediaPipe):
   --openface DIR      read OpenFace CSVs instead: DIR/<video path>.csv, DIR/<video id>.csv or DIR/<stem>.csv;
                       a video without one is reported as failed
+  --landmarks DIR     read precomputed landmarks instead, found as --openface finds CSVs: DIR/<video path>,
+                      DIR/<video id> or DIR/<stem>, each a folder of per-frame .npy files (000.npy, 001.npy,
+                      …) or a file .npy (frames, P, 2), .jsonl, .csv (docs/detectors.md); the point layout of
+                      the first video's file decides the map to LRNet's 68 points
+  --landmark-format F npy-frames, npy-video, jsonl, csv or openface (default: found from each path)
+  --points MAP        the map of the layout: a count (68, 81, 98, 106, 468, 478), a map of point-maps/ or a
+                      map JSON file (default: the map for the point count)
+  --detector D        mediapipe (default), or a detector plugin (./my-detector.mjs or a package name): an ES
+                      module exporting a landmark-source factory, loaded once in every worker (docs/detectors.md)
   --mode image|video  MediaPipe running mode: image (default) detects every frame on its own; video tracks
                       between frames (each video then gets a fresh landmarker, about 0.5 s)
   --model PATH        a face_landmarker.task bundle (default: as for lrnet-data extract, offline bundle)
@@ -87,6 +98,9 @@ Examples:
   lrnet-data build --layout dfo --root /data/DeeperForensics-1.0 -o dfo
   lrnet-data build --layout folder --root clips -o clips-ds                       (clips/real/…, clips/fake/…)
   lrnet-data build --layout folder --root clips -o clips-ds --pattern "{split}/{label}/**/*"
+  lrnet-data build --layout ffpp --root /data/FaceForensics++ --splits /data/ffpp-splits -o ffpp-fan \
+      --landmarks /data/fan-landmarks                      (/data/fan-landmarks/<video id>/000.npy …)
+  lrnet-data build --layout folder --root clips -o clips-face-api --detector ./examples/face-api-detector/detector.mjs
   lrnet-data build --layout folder --root /data -o my-ds --list videos.csv        (path,label,split rows)
 `;
 
@@ -102,6 +116,7 @@ export const BUILD_ARG_OPTIONS = {
   pattern: { type: "string" },
   list: { type: "string" },
   openface: { type: "string" },
+  ...LANDMARK_OPTIONS,
   mode: { type: "string" },
   model: { type: "string" },
   "download-model": { type: "boolean", default: false },
@@ -172,9 +187,14 @@ async function validateBuild(summary: BuildSummary): Promise<number | null> {
  */
 export function toBuildOptions(values: BuildArgValues, shard: ShardSpec | null): BuildOptions {
   const mode = oneOf(values.mode, "--mode", ["image", "video"]);
-  if (values.openface !== undefined && (mode !== undefined || values.model !== undefined || values["download-model"])) {
-    throw new UsageError("--mode, --model and --download-model choose the MediaPipe detector; they cannot be combined with --openface");
+  const plugin = values.detector !== undefined && values.detector !== "mediapipe";
+  const sources = [values.openface !== undefined, values.landmarks !== undefined, plugin].filter(Boolean).length;
+  if (sources > 1) throw new UsageError("--openface, --landmarks and --detector are different landmark sources; give one");
+  if (sources > 0 && (mode !== undefined || values.model !== undefined || values["download-model"])) {
+    throw new UsageError("--mode, --model and --download-model choose the MediaPipe detector; they cannot be combined with --openface, --landmarks or --detector");
   }
+  if (values.points !== undefined && values.landmarks === undefined && !plugin) throw new UsageError("--points goes with --landmarks or a --detector plugin");
+  if (values["landmark-format"] !== undefined && values.landmarks === undefined) throw new UsageError("--landmark-format goes with --landmarks");
   const out = required(values.out, "--out");
   return {
     layout: required(values.layout, "--layout"),
@@ -189,6 +209,10 @@ export function toBuildOptions(values: BuildArgValues, shard: ShardSpec | null):
     ...optional("compression", names(values.compression, "--compression")),
     ...optional("splitsOnly", names(values["splits-only"], "--splits-only")),
     ...optional("openfaceDir", values.openface),
+    ...optional("landmarksDir", values.landmarks),
+    ...optional("landmarkFormat", parseLandmarkFormat(values["landmark-format"])),
+    ...optional("points", values.points),
+    ...optional("detector", plugin ? values.detector : undefined),
     ...optional("mode", mode),
     ...optional("modelPath", values.model),
     ...(values["download-model"] ? { downloadModel: true } : {}),

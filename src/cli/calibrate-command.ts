@@ -5,7 +5,8 @@ import { OPENFACE_MIN_CONFIDENCE } from "../openface/guard-settings.js";
 import { CALIBRATION } from "../calibrate/constants.js";
 import { writeRunRecord } from "./run-record.js";
 import { LrnetDataError } from "../errors.js";
-import { openLandmarkSource } from "../sources/registry.js";
+import { type SourceSpec, openLandmarkSource, prepareSourceSpec } from "../sources/registry.js";
+import { LANDMARK_OPTIONS, importSpecFor, landmarkOptionsHelp, parseLandmarkFormat } from "./landmark-options.js";
 import { runVideoPipeline } from "../sources/video-pipeline.js";
 import { probeVideo } from "../video/probe.js";
 import { UsageError } from "../errors.js";
@@ -13,19 +14,23 @@ import { parseCommand, required, wholeNumber } from "./options.js";
 import { openLineSink } from "./line-sink.js";
 import { RunSummary } from "./run-summary.js";
 
-export const CALIBRATE_HELP = `lrnet-data calibrate: calibrate OpenFace landmarks exactly as LRNet does
+export const CALIBRATE_HELP = `lrnet-data calibrate: calibrate precomputed landmarks exactly as LRNet does
 
 Usage:
   lrnet-data calibrate --video V.mp4 --openface V.csv --out V.txt [--parity] [--face-id N]
+  lrnet-data calibrate --video V.mp4 --landmarks PATH --out V.txt [--landmark-format F] [--points MAP]
 
-Reads the 68 2-D landmarks of an OpenFace FeatureExtraction (or FaceLandmarkVidMulti) CSV, decodes the
-video once, and runs LRNet's calibration (400x400 face crops, bidirectional pyramidal Lucas-Kanade
-optical flow, a Kalman filter per point). Writes LRNet's text format: one line per output frame,
-136 values x0 y0 ... x67 y67 normalised to [-1, 1], "%1.5f", space separated.
+Reads the 68 2-D landmarks of an OpenFace FeatureExtraction (or FaceLandmarkVidMulti) CSV, or landmarks
+from another detector (--landmarks: .npy per frame or per video, .jsonl, .csv; mapped to LRNet's 68
+points by the map for their point count), decodes the video once, and runs LRNet's calibration (400x400
+face crops, bidirectional pyramidal Lucas-Kanade optical flow, a Kalman filter per point). Writes LRNet's
+text format: one line per output frame, 136 values x0 y0 ... x67 y67 normalised to [-1, 1], "%1.5f",
+space separated.
 
 Options:
   --video PATH      the video the CSV was extracted from (any format ffmpeg reads)
   --openface PATH   the OpenFace CSV (columns are found by header name; "," or ", " separated)
+${landmarkOptionsHelp(20)}
   --out PATH        the output text file, written atomically; "-" writes to standard output
   --parity          reproduce LRNet's calibrator exactly, quirks included: every CSV row counts, failed
                     rows too, and the CSV must have exactly one row per video frame
@@ -44,6 +49,12 @@ frames. A one-line summary goes to standard error.
 Examples:
   lrnet-data calibrate --video 000_003.mp4 --openface 000_003.csv --out 000_003.txt
   lrnet-data calibrate --video clip.mp4 --openface clip.csv --out - --parity | head -1
+  lrnet-data calibrate --video 000_003.mp4 --landmarks landmarks/000_003/ --out 000_003.txt   # 000.npy, 001.npy, …
+  lrnet-data calibrate --video clip.mp4 --landmarks clip.npy --points wflw-98 --out clip.txt
+
+With --landmarks a frame without landmarks (no file, an all-NaN row, no line) is a failed detection; every
+face counts (imported files carry no detector confidence unless they give a score); sudden jumps are
+rejected as above. See docs/detectors.md for the formats.
 `;
 
 export async function runCalibrateCommand(argv: string[]): Promise<number> {
@@ -52,6 +63,9 @@ export async function runCalibrateCommand(argv: string[]): Promise<number> {
     {
       video: { type: "string" },
       openface: { type: "string" },
+      landmarks: LANDMARK_OPTIONS.landmarks,
+      "landmark-format": LANDMARK_OPTIONS["landmark-format"],
+      points: LANDMARK_OPTIONS.points,
       out: { type: "string" },
       parity: { type: "boolean", default: false },
       "face-id": { type: "string" },
@@ -61,23 +75,26 @@ export async function runCalibrateCommand(argv: string[]): Promise<number> {
   if (parsed === null) return 0;
   const { values } = parsed;
   const video = required(values.video, "--video");
-  const csvPath = required(values.openface, "--openface");
+  if ((values.openface === undefined) === (values.landmarks === undefined)) throw new UsageError("give one of --openface and --landmarks");
   const out = required(values.out, "--out");
   const faceId = wholeNumber(values["face-id"], "--face-id");
   if (values.parity && faceId !== undefined) throw new UsageError("--face-id cannot be combined with --parity (the reference takes every row)");
 
   const started = performance.now();
   const info = await probeVideo(video);
-  const source = await openLandmarkSource({
-    name: "openface",
-    csvPath,
-    ...(faceId === undefined ? {} : { faceId }),
-    ...(values.parity ? { parity: true } : {}),
-  });
+  const spec: SourceSpec =
+    values.landmarks !== undefined
+      ? importSpecFor(values.landmarks, parseLandmarkFormat(values["landmark-format"]), values.points, { ...(faceId === undefined ? {} : { faceId }), parity: values.parity })
+      : { name: "openface", csvPath: values.openface!, ...(faceId === undefined ? {} : { faceId }), ...(values.parity ? { parity: true } : {}) };
+  if (values.landmarks === undefined && (values["landmark-format"] !== undefined || values.points !== undefined)) {
+    throw new UsageError("--landmark-format and --points go with --landmarks");
+  }
+  const source = await openLandmarkSource(await prepareSourceSpec(spec));
+  const landmarksPath = values.landmarks ?? values.openface!;
   const cv = await loadOpenCv();
   const outcome = await runVideoPipeline(info, source, cv);
   // The source refuses a CSV without a usable row, so the pipeline always has frames here.
-  if (outcome.kind === "no-face") throw new LrnetDataError(`${csvPath}: no frame has a face: nothing to calibrate`);
+  if (outcome.kind === "no-face") throw new LrnetDataError(`${landmarksPath}: no frame has a face: nothing to calibrate`);
 
   const sink = await openLineSink(out);
   const summary = new RunSummary(basename(video));
@@ -94,6 +111,7 @@ export async function runCalibrateCommand(argv: string[]): Promise<number> {
   const seconds = (performance.now() - started) / 1000;
   await writeRunRecord(out, "calibrate", info, {
     ...source.provenance,
+    ...(source.name === "openface" ? {} : { source: source.configuration }),
     mode: values.parity ? "parity" : "guarded",
     ...(values.parity ? {} : { guard: source.guard }),
     stable_face_size: outcome.stableSize,

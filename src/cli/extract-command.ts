@@ -5,11 +5,13 @@ import { trackToFrame } from "../calibrate/calibrator.js";
 import { loadOpenCv } from "../calibrate/opencv.js";
 import { formatLrnetLine } from "../export/lrnet-txt.js";
 import { runVideoPipeline } from "../sources/video-pipeline.js";
-import { openLandmarkSource } from "../sources/registry.js";
+import { type SourceSpec, openLandmarkSource, prepareSourceSpec } from "../sources/registry.js";
+import { LANDMARK_OPTIONS, detectorSpecFor, landmarkOptionsHelp, importSpecFor, parseLandmarkFormat } from "./landmark-options.js";
 import { CALIBRATED_COLOUR, RAW_COLOUR, dotRadius, drawPoints } from "../video/overlay.js";
 import { probeVideo } from "../video/probe.js";
 import { VideoEncoder } from "../video/encode.js";
 import { oneOf, parseCommand, required } from "./options.js";
+import { UsageError } from "../errors.js";
 import { writeRunRecord } from "./run-record.js";
 import { FrameProgress } from "./frame-progress.js";
 import { openLineSink } from "./line-sink.js";
@@ -22,9 +24,11 @@ export const EXTRACT_HELP = `lrnet-data extract: detect and calibrate LRNet land
 
 Usage:
   lrnet-data extract --video V.mp4 --out V.txt [--mode image|video] [--model PATH] [--visualize DIR]
+  lrnet-data extract --video V.mp4 --out V.txt --detector ./my-detector.mjs [--points MAP]
+  lrnet-data extract --video V.mp4 --out V.txt --landmarks PATH [--landmark-format F] [--points MAP]
 
-Detects the face in every frame with MediaPipe Face Landmarker (CPU, offline), maps its 478-point mesh
-to the 68-point iBUG layout, applies LRNet's guard (failed detections before the first face are skipped,
+Detects the face in every frame with MediaPipe Face Landmarker (CPU, offline; or with a detector plugin,
+or reads precomputed landmarks), maps its points (MediaPipe: the 478-point mesh) to the 68-point iBUG layout, applies LRNet's guard (failed detections before the first face are skipped,
 later ones and sudden jumps hold the previous shape), and calibrates the sequence exactly as LRNet does.
 Writes LRNet's text format (one line per output frame, 136 values "%1.5f") atomically, and beside it
 V.txt.json recording the model (sha256), mode, mapping, guard and per-frame counts.
@@ -36,6 +40,9 @@ Options:
                      calibration was designed for; video: MediaPipe tracks and smooths between frames
   --model PATH       a face_landmarker.task bundle (e.g. Google's official one); see "Model" below
   --download-model   allow downloading Google's official bundle into the cache (checksum-verified)
+  --detector D       mediapipe (default), or a detector plugin: an ES module file (./my-detector.mjs) or
+                     an installed package exporting a landmark-source factory (docs/detectors.md)
+${landmarkOptionsHelp(21)}
   --visualize DIR    also write DIR/<video>.landmarks.mp4: detections in red, calibrated points in green
   -h, --help         this text
 
@@ -43,6 +50,11 @@ Model, first match wins: --model PATH; $LRNET_DATA_MODEL; the official bundle in
 ($LRNET_DATA_CACHE, else $XDG_CACHE_HOME/lrnet-data, else ~/.cache/lrnet-data); its download when
 allowed (--download-model or LRNET_DATA_DOWNLOAD_MODEL=1); else the offline bundle built from the npm
 package @mediapipe/face_mesh on first use and cached (no network needed).
+
+Examples:
+  lrnet-data extract --video clip.mp4 --out clip.txt --visualize overlays/
+  lrnet-data extract --video clip.mp4 --out clip.face-api.txt --detector ./examples/face-api-detector/detector.mjs
+  lrnet-data extract --video clip.mp4 --out clip.fan.txt --landmarks fan/clip/
 
 Exit codes: 0 done; ${EXIT_NO_FACE} the video has no usable face (nothing written); 1 error; 2 usage.
 `;
@@ -57,6 +69,7 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
       model: { type: "string" },
       "download-model": { type: "boolean", default: false },
       visualize: { type: "string" },
+      ...LANDMARK_OPTIONS,
     },
     EXTRACT_HELP,
   );
@@ -68,12 +81,19 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
 
   const started = performance.now();
   const info = await probeVideo(video);
-  const source = await openLandmarkSource({
-    name: "mediapipe",
-    mode,
-    ...(values.model === undefined ? {} : { modelPath: values.model }),
-    download: values["download-model"],
-  });
+  const plugin = detectorSpecFor(values.detector, values.landmarks === undefined ? values.points : undefined);
+  if (values.landmarks !== undefined && values.detector !== undefined) throw new UsageError("--landmarks and --detector are two different sources; give one");
+  const mediaPipeOptions = values.mode !== "image" || values.model !== undefined || values["download-model"];
+  if ((plugin !== null || values.landmarks !== undefined) && mediaPipeOptions) {
+    throw new UsageError("--mode, --model and --download-model choose the MediaPipe detector; they cannot be combined with --detector or --landmarks");
+  }
+  if (values.landmarks === undefined && values["landmark-format"] !== undefined) throw new UsageError("--landmark-format goes with --landmarks");
+  const spec: SourceSpec =
+    values.landmarks !== undefined
+      ? importSpecFor(values.landmarks, parseLandmarkFormat(values["landmark-format"]), values.points, {})
+      : (plugin ?? { name: "mediapipe", mode, ...(values.model === undefined ? {} : { modelPath: values.model }), download: values["download-model"] });
+  // A plugin is loaded once here (preparing it would load it twice); other specs resolve what they need first.
+  const source = await openLandmarkSource(spec.name === "plugin" ? spec : await prepareSourceSpec(spec));
   const name = basename(video);
   const summary = new RunSummary(name);
   const progress = new FrameProgress(name);
@@ -109,7 +129,8 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
     progress.stop();
     const seconds = (performance.now() - started) / 1000;
     const { detector, mapping_version, guard } = source.configuration;
-    await writeRunRecord(out, "extract", info, { detector, ...source.provenance, mapping_version, guard, calibration: CALIBRATION }, summary, seconds);
+    const extra = source.name === "mediapipe" ? {} : { source: source.configuration };
+    await writeRunRecord(out, "extract", info, { detector, ...source.provenance, mapping_version, guard, ...extra, calibration: CALIBRATION }, summary, seconds);
     process.stderr.write(summary.line(info.frameCount, seconds) + "\n");
     return 0;
   } finally {

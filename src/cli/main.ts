@@ -8,6 +8,7 @@ import { EXPORT_HELP, runExportCommand } from "./export-command.js";
 import { REPORT_HELP, runReportCommand } from "./report-command.js";
 import { MERGE_HELP, runMergeCommand } from "./merge-command.js";
 import { CLUSTER_HELP, runClusterCommand } from "./cluster-command.js";
+import { COMPARE_HELP, runCompareCommand } from "./compare-command.js";
 
 interface Command {
   summary: string;
@@ -17,12 +18,12 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   calibrate: {
-    summary: "calibrate OpenFace landmarks of a video exactly as LRNet does",
+    summary: "calibrate OpenFace or imported landmarks (.npy, .jsonl, .csv) of a video exactly as LRNet does",
     help: CALIBRATE_HELP,
     run: runCalibrateCommand,
   },
   extract: {
-    summary: "detect (MediaPipe) and calibrate LRNet landmarks from a raw video",
+    summary: "detect (MediaPipe or a detector plugin) and calibrate LRNet landmarks from a raw video",
     help: EXTRACT_HELP,
     run: runExtractCommand,
   },
@@ -55,6 +56,11 @@ const COMMANDS: Record<string, Command> = {
     summary: "write one self-contained HTML page showing what a built dataset holds",
     help: REPORT_HELP,
     run: runReportCommand,
+  },
+  compare: {
+    summary: "compare two landmark datasets of the same videos (e.g. two detectors): NME per region, detection, jitter",
+    help: COMPARE_HELP,
+    run: runCompareCommand,
   },
 };
 

@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createFaceLandmarker, type FaceResult, type NodeFaceLandmarker } from "../mediapipe-runtime/landmarker.js";
 import { tasksVisionDirectory } from "../mediapipe-runtime/wasm-loader.js";
-import { resolveModel, sha256Hex } from "../model-bundle/resolve-model.js";
+import { type ResolveModelOptions, resolveModel, sha256Hex } from "../model-bundle/resolve-model.js";
 import type { FaceObservation, LandmarkSource, SourceVideo, VideoLandmarks } from "../sources/landmark-source.js";
 import { DEFAULT_MAPPING, MESH_POINT_COUNT } from "../sources/mesh-to-ibug.js";
 import { DEFAULT_MODE, MEDIAPIPE_GUARD } from "./settings.js";
@@ -29,11 +29,15 @@ export interface MediaPipeSpec {
 /** Resolves the model once, so every worker of a build loads the same file (and the manifest names its sha256). */
 export async function prepareMediaPipeSpec(spec: MediaPipeSpec): Promise<MediaPipeSpec> {
   if (spec.modelSha256 !== undefined) return spec;
-  const model = await resolveModel({
+  const model = await resolveModel(resolveOptions(spec));
+  return { ...spec, modelPath: model.path, modelSha256: model.sha256 };
+}
+
+function resolveOptions(spec: MediaPipeSpec): ResolveModelOptions {
+  return {
     ...(spec.modelPath === undefined ? {} : { modelPath: spec.modelPath }),
     ...(spec.download === undefined ? {} : { download: spec.download }),
-  });
-  return { ...spec, modelPath: model.path, modelSha256: model.sha256 };
+  };
 }
 
 /** The manifest configuration of a prepared spec: detector, model, mapping, guard, running mode, runtime. */
@@ -65,10 +69,7 @@ export async function openMediaPipeSource(spec: MediaPipeSpec, hooks: { onLog?: 
     }
     model = { sha256, source: "explicit", path: spec.modelPath };
   } else {
-    const resolved = await resolveModel({
-      ...(spec.modelPath === undefined ? {} : { modelPath: spec.modelPath }),
-      ...(spec.download === undefined ? {} : { download: spec.download }),
-    });
+    const resolved = await resolveModel(resolveOptions(spec));
     bytes = resolved.bytes ?? new Uint8Array(await readFile(resolved.path));
     model = { sha256: resolved.sha256, source: resolved.source, path: resolved.path };
   }

@@ -8,6 +8,8 @@ export interface DistanceReport {
   nme: number;
   /** Mean point distance per named region. */
   regions: Record<string, number>;
+  /** NME per named region: mean over frames of (the region's mean point distance / inter-ocular distance). */
+  regionsNme: Record<string, number>;
 }
 
 /**
@@ -15,7 +17,7 @@ export interface DistanceReport {
  * 42–47). This is the normaliser behind the figures in ../shared/docs/mediapipe-in-node.md (0.054 → 0.076 on
  * ff_real: LRNet's crops put the eye centres 0.72 apart; the outer corners would be 0.98 apart).
  */
-function eyeCentreDistance(row: ArrayLike<number>): number {
+export function eyeCentreDistance(row: ArrayLike<number>): number {
   let lx = 0;
   let ly = 0;
   let rx = 0;
@@ -41,25 +43,35 @@ export function compareLandmarkRows(
   const frames = Math.min(ours.length, reference.length);
   if (frames === 0) throw new Error("no frame to compare");
   const perPoint = new Float64Array(POINT_COUNT);
+  /** Per point, the sum over frames of distance / inter-ocular distance. */
+  const perPointNormalised = new Float64Array(POINT_COUNT);
   let sum = 0;
   let nmeSum = 0;
   for (let f = 0; f < frames; f++) {
     const a = ours[f]!;
     const b = reference[f]!;
+    const iod = eyeCentreDistance(b);
     let frameSum = 0;
     for (let p = 0; p < POINT_COUNT; p++) {
       const d = Math.hypot(a[2 * p]! - b[2 * p]!, a[2 * p + 1]! - b[2 * p + 1]!);
       perPoint[p]! += d;
+      perPointNormalised[p]! += d / iod;
       frameSum += d;
     }
     sum += frameSum;
-    nmeSum += frameSum / POINT_COUNT / eyeCentreDistance(b);
+    nmeSum += frameSum / POINT_COUNT / iod;
   }
   const regionMeans: Record<string, number> = {};
+  const regionNmes: Record<string, number> = {};
   for (const [name, [from, to]] of Object.entries(regions)) {
     let s = 0;
-    for (let p = from; p < to; p++) s += perPoint[p]!;
+    let n = 0;
+    for (let p = from; p < to; p++) {
+      s += perPoint[p]!;
+      n += perPointNormalised[p]!;
+    }
     regionMeans[name] = s / ((to - from) * frames);
+    regionNmes[name] = n / ((to - from) * frames);
   }
-  return { frames, mean: sum / (frames * POINT_COUNT), nme: nmeSum / frames, regions: regionMeans };
+  return { frames, mean: sum / (frames * POINT_COUNT), nme: nmeSum / frames, regions: regionMeans, regionsNme: regionNmes };
 }

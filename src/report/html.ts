@@ -4,7 +4,7 @@ import { TRACE_POINTS, detectedShare, type VideoToLookAt } from "./collect.js";
 import { escapeXml as esc, histogram, legend, lineChart, median, shareBars, stackedBars } from "./svg.js";
 
 /** Okabe–Ito colours: distinguishable with the common colour-vision deficiencies. */
-const COLOR = {
+export const COLOR = {
   blue: "#0072B2",
   orange: "#E69F00",
   green: "#009E73",
@@ -293,7 +293,7 @@ function fmt(v: number | null): string {
   return v === null ? "–" : v.toPrecision(3);
 }
 
-const STYLE = `
+export const STYLE = `
 :root { color-scheme: light; }
 body { margin: 0; background: #f6f7f9; color: #1d2330; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
 main { max-width: 1120px; margin: 0 auto; padding: 24px 28px 40px; }

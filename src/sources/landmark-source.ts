@@ -44,6 +44,11 @@ export interface LandmarkSource {
   readonly provenance?: Readonly<Record<string, unknown>>;
   /** Point count of its layout: 68, 478, … */
   readonly points: number;
+  /**
+   * How its points become LRNet's 68 (`--points`): a point count, a map name of point-maps/ or a map file;
+   * absent: the built-in map for `points` (see src/sources/point-maps/point-map.ts).
+   */
+  readonly pointMap?: string;
   /** Needs decoded RGBA frames, or reads precomputed files. */
   readonly input: "rgba" | "none";
   /**
@@ -54,6 +59,14 @@ export interface LandmarkSource {
   open(video: SourceVideo): Promise<VideoLandmarks>;
   close(): Promise<void>;
 }
+
+/**
+ * What a detector plugin module exports (as its default export, or as `createSource`): called once per worker
+ * thread; `guard` may be left out (every face counts, LRNet's jump limits).
+ */
+export type DetectorPluginFactory = () =>
+  | Promise<Omit<LandmarkSource, "guard"> & { readonly guard?: GuardSettings | null }>
+  | (Omit<LandmarkSource, "guard"> & { readonly guard?: GuardSettings | null });
 
 /** A source opened for one video: detections one frame at a time, in frame order. */
 export interface VideoLandmarks {

@@ -1,20 +1,34 @@
-import type { Shape } from "../shape/shape.js";
-import { POINT_COUNT } from "../shape/shape.js";
+import { POINT_COUNT, type Shape } from "../shape/shape.js";
 import { LrnetDataError } from "../errors.js";
-import { DEFAULT_MAPPING, MESH_POINT_COUNT, meshToIbug } from "./mesh-to-ibug.js";
-
-/** Point counts `toIbug68` maps to LRNet's 68 iBUG points. */
-export const MAPPED_POINT_COUNTS: readonly number[] = [POINT_COUNT, MESH_POINT_COUNT];
+import { choosePointMap, mapToIbug } from "./point-maps/point-map.js";
 
 /**
- * A source's points (x0 y0 x1 y1 …, `points` of them) as LRNet's 68 iBUG points: the same array for 68 points,
- * the contour-v2 mesh map for MediaPipe's 478-point mesh.
+ * The function that turns a source's faces (x0 y0 x1 y1 …, `pointCount` points) into LRNet's 68 iBUG points:
+ * the map file of point-maps/ for that point count, or `choice` (`--points`: a count, a map name or a map file).
+ * 68 points without a choice are used as they are. `where` names the video or file in error messages.
+ *
+ * @throws PointMapError when no map fits the layout
  */
-export function toIbug68(points: Float64Array, pointCount: number): Shape {
-  if (points.length !== 2 * pointCount) {
-    throw new LrnetDataError(`a face of ${points.length / 2} points where the source's layout has ${pointCount}`);
+export function ibugMapper(pointCount: number, choice: string | undefined, where: string): (points: Float64Array) => Shape {
+  const check = (points: Float64Array): void => {
+    if (points.length !== 2 * pointCount) {
+      throw new LrnetDataError(`${where}: a face of ${points.length / 2} points where the source's layout has ${pointCount}`);
+    }
+  };
+  if (choice === undefined && pointCount === POINT_COUNT) {
+    return (points) => {
+      check(points);
+      return points;
+    };
   }
-  if (pointCount === POINT_COUNT) return points;
-  if (pointCount === MESH_POINT_COUNT) return meshToIbug(points, DEFAULT_MAPPING, 2);
-  throw new LrnetDataError(`no map from a ${pointCount}-point layout to LRNet's 68 points (known: ${MAPPED_POINT_COUNTS.join(", ")})`);
+  const map = choosePointMap(pointCount, choice, where);
+  return (points) => {
+    check(points);
+    return mapToIbug(points, map);
+  };
+}
+
+/** One face as LRNet's 68 points, by the built-in map for its point count. */
+export function toIbug68(points: Float64Array, pointCount: number): Shape {
+  return ibugMapper(pointCount, undefined, "a face")(points);
 }

@@ -8,7 +8,7 @@ import type { Shape } from "../shape/shape.js";
 import { decodeFrames } from "../video/decode.js";
 import type { Frame, VideoInfo } from "../video/types.js";
 import type { LandmarkSource, SourceVideo } from "./landmark-source.js";
-import { toIbug68 } from "./to-ibug68.js";
+import { ibugMapper } from "./to-ibug68.js";
 
 /** One video frame after detection, guard and calibration: everything a dataset row or a text line needs. */
 export interface PipelineFrame {
@@ -85,7 +85,7 @@ export async function detectVideo(info: VideoInfo, source: LandmarkSource, optio
     frameCount: info.frameCount,
     ...(options.landmarkFile === undefined ? {} : { landmarkFile: options.landmarkFile }),
   };
-  const toIbug = options.toIbug ?? ((points: Float64Array) => toIbug68(points, source.points));
+  const toIbug = options.toIbug ?? ibugMapper(source.points, source.pointMap, info.path);
   const landmarks = await source.open(video);
   const follower = new FaceFollower();
   const detections: Detection[] = [];
