@@ -19,6 +19,7 @@ export const BUILD_HELP = `lrnet-data build: turn a dataset tree into one Parque
 
 Usage:
   lrnet-data build --layout ffpp --root ROOT --splits DIR -o OUT [filters] [source] [--workers N] [--shard K/N|auto]
+  lrnet-data build --layout dfo --root DFO -o OUT [--ffpp-root FFPP | --dfo-real source] [--perturbations T[:L],…]
   lrnet-data build --layout folder --root ROOT -o OUT [--pattern PATTERN | --list FILE] [source]
 
 Finds the videos of ROOT as the layout declares them (layouts/*.json), gets 68 landmarks per frame
@@ -38,6 +39,20 @@ Layout and videos:
                       NeuralTextures, FaceShifter, DeepFakeDetection)
   --compression A,B   keep only these compressions (ffpp: raw, c0, c23, c40)
   --splits-only A,B   keep only these splits (e.g. train,val)
+  --allow-missing     build the videos that are there when split-file entries name no video (a partial download:
+                      FF++'s --num_videos, some of DFO's zips); the missing entries are counted in one line and
+                      listed in manifest.json (source.split_coverage). Without it such an entry is an error,
+                      so that a build from the official lists is the official benchmark or says why not
+  --ffpp-root DIR     dfo: the real class. DeeperForensics-1.0 ships no real video; its README names the
+                      FaceForensics++ c23 target of each fake (DIR/original_sequences/youtube/c23/videos/<target>.mp4).
+                      Each target found for a fake is real, in the split of its fakes, identity youtube:<target>
+  --dfo-real source   dfo: take source_videos/<actor>/… as the real class instead (DeepfakeBench's choice); each
+                      actor's videos go to the split that lists/splits gives that actor's fakes, so no actor is in
+                      two splits. Without --ffpp-root or --dfo-real a dfo build is all fake and says so (exit 0)
+  --perturbations T   dfo: keep fakes with one of these distortions (from lists/manipulated_videos_distortions_meta):
+                      a type (CS, CC, BW, GNC, GB, JPEG, VC), a type at a level (VC:2), or none (the raw variants);
+                      real videos have no perturbation record and are always kept. Each video's list is in
+                      manifest.json (videos[].perturbations: [{type, level}], in the order applied)
   --pattern PATTERN   folder: where label/split/method/compression come from, e.g. "{split}/{label}/**/*"
                       (default "{label}/**/*": the first directory is the label, split train)
   --list FILE         folder: a CSV or JSON list of path,label[,split] (more columns: method, compression,
@@ -82,7 +97,8 @@ values, splits, identity leakage, videos too short for a training block); --no-v
 
 Exit codes: 0 every video done; ${EXIT_SOME_FAILED} some videos failed (listed, and recorded in the manifest; a rerun
 retries them); ${EXIT_INVALID} built, but validation found problems (listed); 1 error (nothing was built or
-the build stopped); 2 usage; ${EXIT_INTERRUPTED} interrupted.
+the build stopped); 2 usage; ${EXIT_INTERRUPTED} interrupted. Warnings (no real class, split entries left out
+with --allow-missing, files skipped) are lines on standard error and leave the exit code 0.
 Ctrl-C (or SIGTERM) once: no new video starts, running ones finish and everything complete is committed;
 twice: running videos are abandoned. Either way, rerunning the command resumes.
 
@@ -95,7 +111,9 @@ Examples:
       --shard auto"                                                    (task 3 → ffpp/shard-03-of-16)
   lrnet-data cluster slurm --shards 16 --layout ffpp --root /data/FF++ --splits /data/splits -o ffpp > submit.sh
                                                           (the whole job: array, resumable tasks, then merge)
-  lrnet-data build --layout dfo --root /data/DeeperForensics-1.0 -o dfo
+  lrnet-data build --layout dfo --root /data/DeeperForensics-1.0 --ffpp-root /data/FaceForensics++ -o dfo
+  lrnet-data build --layout dfo --root /data/DeeperForensics-1.0 --dfo-real source -o dfo-src --perturbations CS,VC:2,none
+  lrnet-data build --layout ffpp --root /data/ffpp-partial --splits /data/ffpp-splits -o part --allow-missing
   lrnet-data build --layout folder --root clips -o clips-ds                       (clips/real/…, clips/fake/…)
   lrnet-data build --layout folder --root clips -o clips-ds --pattern "{split}/{label}/**/*"
   lrnet-data build --layout ffpp --root /data/FaceForensics++ --splits /data/ffpp-splits -o ffpp-fan \
@@ -113,6 +131,10 @@ export const BUILD_ARG_OPTIONS = {
   methods: { type: "string", multiple: true },
   compression: { type: "string", multiple: true },
   "splits-only": { type: "string", multiple: true },
+  "allow-missing": { type: "boolean", default: false },
+  "ffpp-root": { type: "string" },
+  "dfo-real": { type: "string" },
+  perturbations: { type: "string", multiple: true },
   pattern: { type: "string" },
   list: { type: "string" },
   openface: { type: "string" },
@@ -195,6 +217,8 @@ export function toBuildOptions(values: BuildArgValues, shard: ShardSpec | null):
   }
   if (values.points !== undefined && values.landmarks === undefined && !plugin) throw new UsageError("--points goes with --landmarks or a --detector plugin");
   if (values["landmark-format"] !== undefined && values.landmarks === undefined) throw new UsageError("--landmark-format goes with --landmarks");
+  const dfoReal = oneOf(values["dfo-real"], "--dfo-real", ["source", "ffpp"]);
+  if (dfoReal === "ffpp" && values["ffpp-root"] === undefined) throw new UsageError("--dfo-real ffpp needs --ffpp-root DIR (the FaceForensics++ root)");
   const out = required(values.out, "--out");
   return {
     layout: required(values.layout, "--layout"),
@@ -208,6 +232,10 @@ export function toBuildOptions(values: BuildArgValues, shard: ShardSpec | null):
     ...optional("methods", names(values.methods, "--methods")),
     ...optional("compression", names(values.compression, "--compression")),
     ...optional("splitsOnly", names(values["splits-only"], "--splits-only")),
+    ...optional("perturbations", names(values.perturbations, "--perturbations")),
+    ...(values["allow-missing"] ? { allowMissing: true } : {}),
+    ...(values["ffpp-root"] === undefined ? {} : { extraRoots: { ffpp: values["ffpp-root"] } }),
+    ...(dfoReal === "source" ? { optIn: ["source"] } : {}),
     ...optional("openfaceDir", values.openface),
     ...optional("landmarksDir", values.landmarks),
     ...optional("landmarkFormat", parseLandmarkFormat(values["landmark-format"])),

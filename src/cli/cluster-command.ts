@@ -72,7 +72,7 @@ const CLUSTER_OPTIONS = {
 
 /** Options of build that the job sets itself, and build's path options (made absolute for Slurm). */
 const SET_BY_JOB = new Set(["shard", "workers", "progress", "out"]);
-const PATH_OPTIONS = new Set(["root", "splits", "list", "openface", "landmarks", "model"]);
+const PATH_OPTIONS = new Set(["root", "splits", "list", "openface", "landmarks", "model", "ffpp-root"]);
 
 export async function runClusterCommand(argv: string[]): Promise<number> {
   const [engine, ...rest] = argv;
