@@ -45,6 +45,9 @@ export async function* calibrateFrames(
         throw new Error(`frame ${frame.index} has no landmark entry (the plan covers ${plan.length} frames)`);
       }
       if (step.shape === null) {
+        // After a lost face the next one starts a new track: no optical flow or Kalman state across the gap.
+        calibrator?.close();
+        calibrator = null;
         yield { index: frame.index, status: step.status, shape: null, track: null, box: null, frame };
         continue;
       }

@@ -24,6 +24,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "combine the outputs of sharded builds into one dataset",
     run: async (argv) => (await import("./merge-command.js")).runMergeCommand(argv),
   },
+  cluster: {
+    summary: "print the job files of a sharded build and its merge: a Slurm array job, or Kubernetes Indexed Job YAML",
+    run: async (argv) => (await import("./cluster-command.js")).runClusterCommand(argv),
+  },
   validate: {
     summary: "check a built dataset before training: files, hashes, rows, frames, values, splits, leakage",
     run: async (argv) => (await import("./validate-command.js")).runValidateCommand(argv),
@@ -68,6 +72,7 @@ Environment:
   LRNET_DATA_DOWNLOAD_MODEL   set to 1 to allow downloading Google's official model (checksum-verified)
   LRNET_LK_CORE               ts to use the TypeScript optical-flow core instead of WebAssembly (same output)
   LRNET_DATA_DEBUG            set to 1 to print stack traces
+  LRNET_DATA_SHARD_COUNT      build --shard auto in a Kubernetes Indexed Job: the number of shards (completions)
 `;
 }
 

@@ -2,7 +2,7 @@ import { calibrateFrames, stableSizeOf } from "../calibrate/calibrate-frames.js"
 import { normaliseTrack } from "../calibrate/calibrator.js";
 import type { FaceBox } from "../calibrate/face-box.js";
 import { type Detection, type FrameStatus, type GuardedFrame, guardSequence } from "../guard/guard.js";
-import { FaceFollower } from "../shape/face-follower.js";
+import { DEFAULT_FACE_CHOICE, type FaceChoice, FaceFollower } from "../shape/face-follower.js";
 import type { Shape } from "../shape/shape.js";
 import { calibrationRegion } from "../calibrate/face-region.js";
 import { decodeFramesAhead } from "../video/read-ahead.js";
@@ -36,6 +36,8 @@ export interface PipelineProgress {
 export interface PipelineOptions {
   /** The video file's precomputed landmark file, when the caller matched one (build `--openface DIR`). */
   landmarkFile?: string | null;
+  /** Which face is followed (default: the largest at the first frame with a face, then the nearest). */
+  choice?: FaceChoice;
   /** Maps a source's points to the 68 iBUG points (default: toIbug68 for the source's layout). */
   toIbug?: (points: Float64Array) => Shape;
   onProgress?: (p: PipelineProgress) => void;
@@ -78,7 +80,7 @@ export async function runVideoPipeline(
 
 /**
  * Detection pass: one Detection per video frame, in order. Several faces: the follower keeps one face
- * (the largest at the first detection, then the nearest).
+ * (by default the largest at the first detection, then the nearest); the source is told which.
  */
 export async function detectVideo(info: VideoInfo, source: LandmarkSource, options: PipelineOptions = {}): Promise<Detection[]> {
   const video: SourceVideo = {
@@ -88,16 +90,18 @@ export async function detectVideo(info: VideoInfo, source: LandmarkSource, optio
     fps: info.fps,
     frameCount: info.frameCount,
     ...(options.landmarkFile === undefined ? {} : { landmarkFile: options.landmarkFile }),
+    ...(options.choice === undefined ? {} : { choice: options.choice }),
   };
   const toIbug = options.toIbug ?? ibugMapper(source.points, source.pointMap, info.path);
   const landmarks = await source.open(video);
-  const follower = new FaceFollower();
+  const follower = new FaceFollower(options.choice ?? DEFAULT_FACE_CHOICE);
   const detections: Detection[] = [];
   const frames = info.frameCount;
   const detect = async (index: number, frame?: Frame): Promise<void> => {
     const faces = await landmarks.detect(index, frame);
     const shapes = faces.map((face) => toIbug(face.points));
-    const chosen = follower.choose(shapes);
+    const chosen = follower.choose(shapes, info);
+    landmarks.follow?.(chosen < 0 ? null : faces[chosen]!);
     detections[index] = chosen < 0 ? { shape: null, score: 0 } : { shape: shapes[chosen]!, score: faces[chosen]!.score };
   };
   try {
