@@ -10,8 +10,11 @@ import { benchLk } from "./lk.js";
 import { benchSmallFaces } from "./small-faces.js";
 import { benchExtractSpeed } from "./extract-speed.js";
 import { benchValidate } from "./validate.js";
+import { benchVsLrnet, benchVsLrnetBatch } from "./vs-lrnet.js";
 
 const SUITES: Record<string, () => Promise<void>> = {
+  lrnet: benchVsLrnet,
+  "lrnet-batch": benchVsLrnetBatch,
   calibrate: benchCalibrate,
   build: benchBuild,
   "calibrate-batch": benchCalibrateBatch,

@@ -15,7 +15,6 @@ import { execFile } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { loadOpenCv } from "../src/calibrate/opencv.js";
 import { formatLrnetLine, parseLrnetText } from "../src/export/lrnet-txt.js";
 import { calibrateDetections } from "../src/sources/video-pipeline.js";
 import { IBUG_REGIONS } from "../src/sources/mesh-to-ibug.js";
@@ -50,7 +49,7 @@ async function calibrationOnly(path: string, reference: readonly ExtractedRow[],
   const detections = reference.slice(0, info.frameCount).map((r) => (r.raw ? { shape: r.raw.map((v, k) => toFrame(v, k % 2)), score: 1 } : { shape: null, score: 0 }));
   const plan = guardSequence(detections, MEDIAPIPE_GUARD);
   const out: Float64Array[] = [];
-  for await (const f of calibrateDetections(info, await loadOpenCv(), detections, plan)) out.push(f.calibrated ?? new Float64Array(0));
+  for await (const f of calibrateDetections(info, detections, plan)) out.push(f.calibrated ?? new Float64Array(0));
   return out;
 }
 

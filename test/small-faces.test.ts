@@ -9,7 +9,6 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { loadOpenCv } from "../src/calibrate/opencv.js";
 import { calibrateDetections } from "../src/sources/video-pipeline.js";
 import { IBUG_REGIONS } from "../src/sources/mesh-to-ibug.js";
 import type { NodeFaceLandmarker } from "../src/mediapipe-runtime/landmarker.js";
@@ -42,7 +41,7 @@ async function calibratedFromReference(path: string, reference: readonly Extract
   const info = await probeVideo(path);
   const detections = reference.map((r) => (r.raw ? { shape: r.raw.map((v, k) => (k % 2 ? g.y : g.x) + v * g.scale), score: 1 } : { shape: null, score: 0 }));
   const out: Float64Array[] = [];
-  for await (const f of calibrateDetections(info, await loadOpenCv(), detections, guardSequence(detections, MEDIAPIPE_GUARD))) {
+  for await (const f of calibrateDetections(info, detections, guardSequence(detections, MEDIAPIPE_GUARD))) {
     out.push(f.calibrated!);
   }
   return out;

@@ -1,6 +1,5 @@
 import { DEFAULT_FACE_CHOICE } from "../shape/face-follower.js";
 import { basename } from "node:path";
-import { loadOpenCv } from "../calibrate/opencv.js";
 import { formatLrnetLine } from "../export/lrnet-txt.js";
 import { OPENFACE_MIN_CONFIDENCE } from "../openface/guard-settings.js";
 import { CALIBRATION } from "../calibrate/constants.js";
@@ -98,8 +97,7 @@ export async function runCalibrateCommand(argv: string[]): Promise<number> {
   }
   const source = await openLandmarkSource(await prepareSourceSpec(spec));
   const landmarksPath = values.landmarks ?? values.openface!;
-  const cv = await loadOpenCv();
-  const outcome = await runVideoPipeline(info, source, cv, { choice });
+  const outcome = await runVideoPipeline(info, source, { choice });
   // The source refuses a CSV without a usable row, so the pipeline always has frames here.
   if (outcome.kind === "no-face") throw new LrnetDataError(`${landmarksPath}: no frame has a face: nothing to calibrate`);
 

@@ -6,7 +6,6 @@ import { FACE_FINDER } from "../extract/finder/face-finder.js";
 import { MAX_HELD_FRAMES } from "../guard/guard.js";
 import { DEFAULT_FACE_CHOICE, describeFaceChoice } from "../shape/face-follower.js";
 import { trackToFrame } from "../calibrate/calibrator.js";
-import { loadOpenCv } from "../calibrate/opencv.js";
 import { formatLrnetLine } from "../export/lrnet-txt.js";
 import { runVideoPipeline } from "../sources/video-pipeline.js";
 import { type SourceSpec, openLandmarkSource, prepareSourceSpec } from "../sources/registry.js";
@@ -115,8 +114,11 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
   const summary = new RunSummary(name);
   const progress = new FrameProgress(name);
   try {
-    const cv = await loadOpenCv();
-    const outcome = await runVideoPipeline(info, source, cv, { choice, onProgress: (p) => progress.update(p.pass, p.frame, p.frames) });
+    const outcome = await runVideoPipeline(info, source, {
+      choice,
+      onProgress: (p) => progress.update(p.pass, p.frame, p.frames),
+      wholeFrames: values.visualize !== undefined,
+    });
     if (outcome.kind === "no-face") {
       progress.stop();
       process.stderr.write(`${name}: no face found in any of its ${info.frameCount} frames; nothing written\n`);

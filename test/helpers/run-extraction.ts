@@ -1,4 +1,3 @@
-import { loadOpenCv } from "../../src/calibrate/opencv.js";
 import { FACE_FINDER } from "../../src/extract/finder/face-finder.js";
 import { type FaceDetector, faceDetectorSource } from "../../src/extract/mediapipe-source.js";
 import { facesPerImage } from "../../src/extract/settings.js";
@@ -34,7 +33,7 @@ export interface ExtractOptions {
 export async function extractRows(video: string, detector: FaceDetector, options: ExtractOptions = {}): Promise<ExtractedRow[]> {
   const info = await probeVideo(video);
   const source = faceDetectorSource(detector, {}, options.finder === false ? null : FACE_FINDER);
-  const outcome = await runVideoPipeline(info, source, await loadOpenCv(), options.choice ? { choice: options.choice } : {});
+  const outcome = await runVideoPipeline(info, source, options.choice ? { choice: options.choice } : {});
   if (outcome.kind === "no-face") return outcome.detections.map(() => ({ status: "skipped", raw: null, calibrated: null }));
   const rows: ExtractedRow[] = [];
   for await (const f of outcome.frames) rows.push({ status: f.status, raw: f.raw, calibrated: f.calibrated });
