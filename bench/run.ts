@@ -7,10 +7,14 @@ import { benchCalibrate } from "./calibrate.js";
 import { benchAccuracy } from "./extract-accuracy.js";
 import { benchDetectorAccuracy } from "./detector-accuracy.js";
 import { benchLk } from "./lk.js";
+import { benchSmallFaces } from "./small-faces.js";
 import { benchExtractSpeed } from "./extract-speed.js";
 import { benchValidate } from "./validate.js";
+import { benchVsLrnet, benchVsLrnetBatch } from "./vs-lrnet.js";
 
 const SUITES: Record<string, () => Promise<void>> = {
+  lrnet: benchVsLrnet,
+  "lrnet-batch": benchVsLrnetBatch,
   calibrate: benchCalibrate,
   build: benchBuild,
   "calibrate-batch": benchCalibrateBatch,
@@ -19,6 +23,7 @@ const SUITES: Record<string, () => Promise<void>> = {
   lk: benchLk,
   extract: benchExtractSpeed,
   validate: benchValidate,
+  "small-faces": benchSmallFaces,
 };
 
 const wanted = process.argv.slice(2);

@@ -1,21 +1,33 @@
 import { readdir, realpath, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
 import { LayoutError } from "./errors.js";
-import { directoryMayMatch, type PathPattern } from "./path-pattern.js";
+import { directoryMayMatch, matchPathPattern, type PathPattern } from "./path-pattern.js";
+
+export interface CandidateFiles {
+  /** Files with a wanted extension, relative, `/`-separated, sorted. */
+  files: string[];
+  /** Files (any extension) that an ignore pattern matched and no pattern did, counted per kind. */
+  ignored: Record<string, number>;
+}
 
 /**
- * Files under `root` (relative, `/`-separated, sorted) whose extension is one of `extensions`, listing only
- * directories from which some pattern can still match. Symbolic links are followed (test trees link clips);
- * a directory reached twice through links is listed once.
+ * Files under `root` whose extension is one of `extensions`, listing only directories from which some pattern
+ * (or ignore pattern) can still match; files that only an ignore pattern matches are counted by its kind, not
+ * listed. Symbolic links are followed (test trees link clips); a directory reached twice through links is
+ * listed once.
  */
 export async function listCandidateFiles(
   root: string,
   patterns: readonly PathPattern[],
   extensions: readonly string[],
-): Promise<string[]> {
+  ignore: readonly { kind: string; pattern: PathPattern }[] = [],
+): Promise<CandidateFiles> {
   const wanted = new Set(extensions.map((e) => e.toLowerCase()));
   const seenDirs = new Set<string>();
   const files: string[] = [];
+  const ignored: Record<string, number> = {};
+  for (const rule of ignore) ignored[rule.kind] = 0;
+  const walked = [...patterns, ...ignore.map((i) => i.pattern)];
 
   const visit = async (absolute: string, segments: string[]): Promise<void> => {
     const real = await realpath(absolute);
@@ -40,9 +52,16 @@ export async function listCandidateFiles(
       }
       const childSegments = [...segments, entry.name];
       if (isDir) {
-        if (patterns.some((p) => directoryMayMatch(p, childSegments))) await visit(child, childSegments);
-      } else if (isFile && wanted.has(extname(entry.name).toLowerCase())) {
-        files.push(childSegments.join("/"));
+        if (walked.some((p) => directoryMayMatch(p, childSegments))) await visit(child, childSegments);
+      } else if (isFile) {
+        const path = childSegments.join("/");
+        const isVideo = wanted.has(extname(entry.name).toLowerCase());
+        if (isVideo && patterns.some((p) => matchPathPattern(p, path))) files.push(path);
+        else {
+          const kind = ignore.find((i) => matchPathPattern(i.pattern, path))?.kind;
+          if (kind !== undefined) ignored[kind]!++;
+          else if (isVideo) files.push(path);
+        }
       }
     }
   };
@@ -55,5 +74,5 @@ export async function listCandidateFiles(
   }
   if (!rootStat.isDirectory()) throw new LayoutError(`${root}: dataset root is not a directory`, root);
   await visit(root, []);
-  return files.sort();
+  return { files: files.sort(), ignored };
 }

@@ -11,6 +11,7 @@ import { SHAPE_VALUES } from "../shape/shape.js";
 import { decodeDataFile, readFileHashed, type DataColumnName, type DataFileColumns } from "../store/data-file.js";
 import { ExportError } from "./errors.js";
 import { exportLayoutFor, exportPathOf, type ExportLayout } from "./layout.js";
+import { BlockAlignedLines } from "./block-aligned-lines.js";
 import { formatLrnetLine } from "./lrnet-txt.js";
 
 export interface ExportOptions {
@@ -48,8 +49,8 @@ export interface ExportReport {
 /**
  * Writes a dataset's calibrated landmarks as LRNet's text files: one file per video, one line per frame that
  * has landmarks (frames without are dropped), 136 values `%1.5f` space-separated. FF++ datasets go into LRNet's
- * tree `{Origin,DF,F2F,FS,NT,FSh,DFD}/{raw,c23,c40}/{train,val,test}/<clip>.txt`; others into
- * `<label>/<split>/<id>.txt` with the id flattened (see flattenId). A new or empty directory is written as a
+ * tree `{Origin,DF,F2F,FS,NT,FSh,DFD,DFD_Origin}/{raw,c23,c40}/{train,val,test}/<clip>.txt`; others into
+ * `<label>/<split>/<id>.txt` with each `/` of the id as `__` (see flattenId). A new or empty directory is written as a
  * whole (staged beside it, renamed into place); with `overwrite`, file by file, each atomically. Data files are
  * hashed while read and must match the manifest.
  */
@@ -86,9 +87,9 @@ async function writeFiles(
   const videosOf = videosByFile(manifest.videos);
   let done = 0;
   for (const file of manifest.data_files) {
-    const columns = await readDataFile(outDir, file);
+    const columns = await readDataFile(outDir, file, ["video_id", "frame", "landmarks", "status"]);
     for (const video of videosOf.get(file.path) ?? []) {
-      const lines = videoLines(file, video, columns);
+      const lines = videoLines(file, video, columns, block);
       report.droppedRows += video.data.row_count - lines.length;
       if (lines.length < minimum) {
         report.skipped.push({
@@ -246,13 +247,20 @@ export function videoRowSpan(file: ManifestDataFile, video: ManifestVideo, colum
 }
 
 /** The video's frames with landmarks as LRNet text lines, after checking that its rows are its own and in frame order. */
-function videoLines(file: ManifestDataFile, video: ManifestVideo, columns: DataFileColumns): string[] {
+function videoLines(file: ManifestDataFile, video: ManifestVideo, columns: DataFileColumns, block: number): string[] {
   const { values, present } = columns.landmarks!;
   const { start, end } = videoRowSpan(file, video, columns);
+  const lostCode = columns.status ? columns.status.values.indexOf("lost") : -1;
   const lines: string[] = [];
+  // Lines before a lost face are cut to whole blocks, so that none of LRNet's blocks spans it (BlockAlignedLines).
+  const aligned = new BlockAlignedLines(block, (line) => {
+    lines.push(line);
+  });
   for (let r = start; r < end; r++) {
-    if (present[r]) lines.push(formatLrnetLine(values.subarray(r * SHAPE_VALUES, (r + 1) * SHAPE_VALUES)));
+    if (lostCode >= 0 && columns.status!.codes[r] === lostCode) aligned.lost();
+    else if (present[r]) aligned.push(formatLrnetLine(values.subarray(r * SHAPE_VALUES, (r + 1) * SHAPE_VALUES)));
   }
+  aligned.finish();
   return lines;
 }
 

@@ -4,7 +4,7 @@ import { VideoDecodeError } from "./errors.js";
 import { LogLines, errorMessages, ffmpegReason } from "./ffmpeg-log.js";
 import { assertVideoFileExists, ffmpegInput, probeVideo } from "./probe.js";
 import { PullReader } from "./pull-reader.js";
-import type { Frame, PixelFormat, VideoInfo } from "./types.js";
+import type { CropRegion, Frame, PixelFormat, VideoInfo } from "./types.js";
 
 export interface DecodeOptions {
   format: PixelFormat;
@@ -12,6 +12,11 @@ export interface DecodeOptions {
   info?: VideoInfo;
   /** Aborting stops ffmpeg; the generator then throws the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * Decode only this rectangle (even corners and size; ffmpeg crops before converting the pixel format, so
+   * the bytes equal that part of the whole frame). Frames then carry `region` and are its size.
+   */
+  crop?: CropRegion;
 }
 
 export function frameChannels(format: PixelFormat): 3 | 4 {
@@ -22,6 +27,20 @@ interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
   error: Error | null;
+}
+
+/**
+ * Marked (performance.mark) when the process's first decoded frame is handed out: the start-up cost of a run
+ * is this mark's time since process start (`npm run bench -- lrnet` reports it). Marked once per process.
+ */
+export const FIRST_FRAME_MARK = "lrnet-data:first-frame";
+let firstFrameMarked = false;
+
+/** Sets FIRST_FRAME_MARK on this thread's timeline the first time it is called. */
+export function markFirstFrame(): void {
+  if (firstFrameMarked) return;
+  firstFrameMarked = true;
+  performance.mark(FIRST_FRAME_MARK);
 }
 
 /** How long ffmpeg gets to exit after SIGTERM before SIGKILL, when the consumer stops early. */
@@ -38,13 +57,15 @@ const KILL_GRACE_MS = 2000;
  * fewer frames came out than probed, or the output ended inside a frame.
  */
 export async function* decodeFrames(path: string, options: DecodeOptions): AsyncGenerator<Frame> {
-  const { format, signal } = options;
+  const { format, signal, crop } = options;
   signal?.throwIfAborted();
   await assertVideoFileExists(path);
   const info = options.info ?? (await probeVideo(path));
   signal?.throwIfAborted();
 
-  const { width, height } = info;
+  if (crop) checkCrop(crop, info);
+  const { width, height } = crop ?? info;
+  const region = crop ? { ...crop, pictureWidth: info.width, pictureHeight: info.height } : null;
   const frameBytes = width * height * frameChannels(format);
   const input = ffmpegInput(path);
   // -xerror: stop at the first decode error rather than conceal it and carry on with damaged frames.
@@ -53,6 +74,7 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
     [
       "-nostdin", "-hide_banner", "-loglevel", "error", "-xerror",
       "-i", input, "-map", "0:V:0", "-vsync", "passthrough",
+      ...(crop ? ["-vf", `crop=${crop.width}:${crop.height}:${crop.x}:${crop.y}`] : []),
       "-f", "rawvideo", "-pix_fmt", format, "-",
     ],
     { stdio: ["ignore", "pipe", "pipe"], windowsHide: true },
@@ -79,7 +101,8 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
         offset += take;
         if (filled === frameBytes) {
           signal?.throwIfAborted();
-          yield { index, width, height, format, data: frame };
+          markFirstFrame();
+          yield region ? { index, width, height, format, data: frame, region } : { index, width, height, format, data: frame };
           index++;
           frame = null;
           filled = 0;
@@ -94,6 +117,14 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
   } finally {
     signal?.removeEventListener("abort", onAbort);
     if (!done) await stop(child, exited);
+  }
+}
+
+function checkCrop(crop: CropRegion, info: VideoInfo): void {
+  const { x, y, width, height } = crop;
+  const even = [x, y, width, height].every((v) => Number.isInteger(v) && v % 2 === 0);
+  if (!even || width <= 0 || height <= 0 || x + width > info.width || y + height > info.height) {
+    throw new Error(`crop ${width}×${height} at (${x}, ${y}) must have even corners and size and lie inside the ${info.width}×${info.height} frame`);
   }
 }
 

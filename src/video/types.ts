@@ -23,6 +23,14 @@ export interface VideoInfo {
   decoder: FfmpegBinary;
 }
 
+/** A rectangle of the decoded picture, in pixels. */
+export interface CropRegion {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 export interface Frame {
   /** 0-based index of the frame in decode order. */
   index: number;
@@ -31,4 +39,6 @@ export interface Frame {
   format: PixelFormat;
   /** width × height × (3 | 4) bytes, row-major, no padding. Owned by the consumer. */
   data: Uint8Array;
+  /** Set when only a region was decoded (DecodeOptions.crop): where it lies in the whole picture, and its size. */
+  region?: CropRegion & { pictureWidth: number; pictureHeight: number };
 }
