@@ -667,6 +667,140 @@ export function cubicResize(
   }
 }
 
+/** saturate_cast<uchar>(float) of 8 float32 values at p: cvRound (half to even), then clamped to 0..255, stored at out. */
+@inline
+function storeSaturatedU8x8(p: usize, out: usize): void {
+  const lo = i32x4.trunc_sat_f32x4_s(f32x4.nearest(v128.load(p)));
+  const hi = i32x4.trunc_sat_f32x4_s(f32x4.nearest(v128.load(p, 16)));
+  const packed = i16x8.narrow_i32x4_s(lo, hi);
+  v128.store64_lane(out, i8x16.narrow_i16x8_u(packed, packed), 0);
+}
+
+@inline
+function saturateU8(v: f32): u8 {
+  const r = <i32>nearest<f32>(v);
+  return <u8>(r < 0 ? 0 : r > 255 ? 255 : r);
+}
+
+/** One destination row of the area resize: round and saturate `sum` (rowLen float32) into `out`. */
+function flushAreaRow(sum: usize, out: usize, rowLen: i32): void {
+  let x = 0;
+  for (; x + 8 <= rowLen; x += 8) storeSaturatedU8x8(sum + <usize>(4 * x), out + <usize>x);
+  for (; x < rowLen; x++) store<u8>(out + <usize>x, saturateU8(load<f32>(sum + <usize>(4 * x))));
+}
+
+/**
+ * cv::resize(INTER_AREA)'s general path, ResizeArea_Invoker (area-resize.ts): `xtab` and `ytab` hold
+ * computeResizeAreaTab's entries as 3 × 4 bytes (source offset, destination offset, float32 weight; offsets
+ * in elements, ytab's in rows). `buf` and `sum` need rowLen float32 each (rowLen = dstWidth·cn). Every
+ * float32 operation is a separate multiply and add, element by element, as in the native scalar code; the
+ * vertical pass is elementwise, so SIMD lanes round exactly as the scalar code does.
+ */
+export function areaResize(
+  src: usize,
+  srcStride: i32,
+  cn: i32,
+  dst: usize,
+  dstStride: i32,
+  rowLen: i32,
+  xtab: usize,
+  xtabSize: i32,
+  ytab: usize,
+  ytabSize: i32,
+  buf: usize,
+  sum: usize,
+): void {
+  const rowBytes = <usize>(4 * rowLen);
+  const vecEnd = (rowLen >> 2) << 2;
+  memory.fill(sum, 0, rowBytes);
+  let prevDy = load<i32>(ytab, 4);
+  for (let j = 0; j < ytabSize; j++) {
+    const y = ytab + <usize>(12 * j);
+    const row = src + <usize>(load<i32>(y) * srcStride);
+    const dy = load<i32>(y, 4);
+    const beta = load<f32>(y, 8);
+    memory.fill(buf, 0, rowBytes);
+    const xEnd = xtab + <usize>(12 * xtabSize);
+    if (cn == 3) {
+      for (let t = xtab; t < xEnd; t += 12) {
+        const s = row + <usize>load<i32>(t);
+        const d = buf + <usize>(load<i32>(t, 4) << 2);
+        const alpha = load<f32>(t, 8);
+        store<f32>(d, load<f32>(d) + <f32>load<u8>(s) * alpha);
+        store<f32>(d, load<f32>(d, 4) + <f32>load<u8>(s, 1) * alpha, 4);
+        store<f32>(d, load<f32>(d, 8) + <f32>load<u8>(s, 2) * alpha, 8);
+      }
+    } else {
+      for (let t = xtab; t < xEnd; t += 12) {
+        const s = row + <usize>load<i32>(t);
+        const d = buf + <usize>(load<i32>(t, 4) << 2);
+        const alpha = load<f32>(t, 8);
+        for (let c = 0; c < cn; c++) {
+          const at = d + <usize>(c << 2);
+          store<f32>(at, load<f32>(at) + <f32>load<u8>(s + <usize>c) * alpha);
+        }
+      }
+    }
+    const vbeta = f32x4.splat(beta);
+    if (dy != prevDy) {
+      flushAreaRow(sum, dst + <usize>(prevDy * dstStride), rowLen);
+      let x = 0;
+      for (; x < vecEnd; x += 4) {
+        const o = <usize>(4 * x);
+        v128.store(sum + o, f32x4.mul(vbeta, v128.load(buf + o)));
+      }
+      for (; x < rowLen; x++) store<f32>(sum + <usize>(4 * x), beta * load<f32>(buf + <usize>(4 * x)));
+      prevDy = dy;
+    } else {
+      let x = 0;
+      for (; x < vecEnd; x += 4) {
+        const o = <usize>(4 * x);
+        v128.store(sum + o, f32x4.add(v128.load(sum + o), f32x4.mul(vbeta, v128.load(buf + o))));
+      }
+      for (; x < rowLen; x++) {
+        const o = <usize>(4 * x);
+        store<f32>(sum + o, load<f32>(sum + o) + beta * load<f32>(buf + o));
+      }
+    }
+  }
+  flushAreaRow(sum, dst + <usize>(prevDy * dstStride), rowLen);
+}
+
+/**
+ * cv::resize(INTER_AREA)'s integer-scale path, resizeAreaFast_ (area-resize.ts), when the source is exactly
+ * scaleX·dstWidth × scaleY·dstHeight: 2×2 with 1, 3 or 4 channels rounds (sum + 2) >> 2; any other scale
+ * rounds float32(sum) × float32(1 / area) half to even.
+ */
+export function areaResizeFast(
+  src: usize,
+  srcStride: i32,
+  cn: i32,
+  dst: usize,
+  dstStride: i32,
+  dstWidth: i32,
+  dstHeight: i32,
+  scaleX: i32,
+  scaleY: i32,
+): void {
+  const rowLen = dstWidth * cn;
+  const roundUp = scaleX == 2 && scaleY == 2 && (cn == 1 || cn == 3 || cn == 4);
+  const scale: f32 = <f32>1.0 / <f32>(scaleX * scaleY);
+  for (let dy = 0; dy < dstHeight; dy++) {
+    const row = src + <usize>(dy * scaleY * srcStride);
+    const out = dst + <usize>(dy * dstStride);
+    for (let dx = 0; dx < rowLen; dx++) {
+      const c = dx % cn;
+      const start = row + <usize>((dx - c) * scaleX + c);
+      let total = 0;
+      for (let sy = 0; sy < scaleY; sy++) {
+        const r = start + <usize>(sy * srcStride);
+        for (let sx = 0; sx < scaleX; sx++) total += <i32>load<u8>(r + <usize>(sx * cn));
+      }
+      store<u8>(out + <usize>dx, roundUp ? <u8>((total + 2) >> 2) : saturateU8(<f32>total * scale));
+    }
+  }
+}
+
 /** Start of the memory the caller may lay buffers out in. */
 export function heapBase(): usize {
   return __heap_base;

@@ -53,14 +53,12 @@ interface BuildMeasurement {
 interface Batch {
   name: string;
   options: Omit<BuildOptions, "out" | "workers">;
-  /** Seconds LRNet's own code would take for the batch, one clip after another, when known. */
-  referenceSeconds?: number;
 }
 
 /**
  * Issue 6's calibration batch: 8 clips, mixed 480p/720p (000_003 with its OpenFace CSV and ff_real with
- * ff_real_mp.csv, four of each), through the OpenFace path. LRNet's calibrator, measured on this machine, runs
- * them one after another at 4.4 s per 000_003 and 13.9 s per 757-frame 720p clip.
+ * ff_real_mp.csv, four of each), through the OpenFace path. The comparison with LRNet's calibrator on the
+ * same batch, in the same run, is `npm run bench -- lrnet`.
  */
 async function prepareCalibrateBatch(): Promise<Batch> {
   if (!lrnetFixtures) throw new Error("the calibrate batch needs ../shared/fixtures/lrnet");
@@ -80,7 +78,6 @@ async function prepareCalibrateBatch(): Promise<Batch> {
   return {
     name: "OpenFace path, 8 clips: 4 × 000_003 (640×480, 396 f) + 4 × ff_real (1280×720, 757 f)",
     options: { layout: "folder", root: join(dir, "videos"), openfaceDir: join(dir, "openface") },
-    referenceSeconds: 4 * 4.4 + 4 * 13.9,
   };
 }
 
@@ -256,14 +253,12 @@ async function benchBatch(batch: Batch, workerCounts: number[]): Promise<void> {
       m.runQueueWaitSeconds.toFixed(1),
       m.maxRssMB.toFixed(0),
       m.workerMB.map((v) => v.toFixed(0)).join(" / "),
-      batch.referenceSeconds ? `${(batch.referenceSeconds / m.wallSeconds).toFixed(2)}×` : "-",
     ]);
   }
   console.log(`\nbuild: ${batch.name}; ${cores} cores; median of ${RUNS} run(s)\n`);
-  if (batch.referenceSeconds) console.log(`LRNet's own code, one clip after another: ${batch.referenceSeconds.toFixed(1)} s\n`);
   console.log(
     table(
-      ["workers", "videos", "frames", "wall s", "videos/min", "fps", "CPU s node", "CPU s ffmpeg", "CPU/wall", "busy", "run-queue wait s", "peak RSS MB (process)", "per worker MB (heap+external)", "vs LRNet"],
+      ["workers", "videos", "frames", "wall s", "videos/min", "fps", "CPU s node", "CPU s ffmpeg", "CPU/wall", "busy", "run-queue wait s", "peak RSS MB (process)", "per worker MB (heap+external)"],
       rows,
     ),
   );

@@ -9,7 +9,6 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadOpenCv } from "../src/calibrate/opencv.js";
 import { parseLrnetText } from "../src/export/lrnet-txt.js";
 import { compareLandmarkRows } from "../src/metrics/landmark-distance.js";
 import { readOpenFaceCsv } from "../src/openface/parse-csv.js";
@@ -33,14 +32,13 @@ export async function benchDetectorAccuracy(): Promise<void> {
   }
   const wanted = (process.env.BENCH_DETECTORS ?? "maps,face-api").split(",");
   const dir = benchDir("detectors");
-  const cv = await loadOpenCv();
   const rows: string[][] = [];
   const measure = async (clip: string, label: string, map: string, spec: SourceSpec): Promise<void> => {
     const info = await probeVideo(join(lrnetFixtures!, `${clip}.mp4`));
     const source = await openLandmarkSource(await prepareSourceSpec(spec));
     try {
       const started = performance.now();
-      const outcome = await runVideoPipeline(info, source, cv);
+      const outcome = await runVideoPipeline(info, source);
       if (outcome.kind === "no-face") throw new Error(`${clip} ${label}: no face`);
       const ours: Float64Array[] = [];
       const detected = { n: 0 };

@@ -22,7 +22,6 @@ import { execFile } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { loadOpenCv } from "../src/calibrate/opencv.js";
 import { formatLrnetLine, parseLrnetText } from "../src/export/lrnet-txt.js";
 import { type FaceDetector, faceDetectorSource } from "../src/extract/mediapipe-source.js";
 import { runVideoPipeline } from "../src/sources/video-pipeline.js";
@@ -71,7 +70,6 @@ export async function benchAccuracy(): Promise<void> {
   const modes = (process.env.BENCH_MODES ?? "image").split(",") as RunningMode[];
   const mappings = (process.env.BENCH_MAPPINGS ?? Object.keys(MESH_MAPPINGS).join(",")).split(",");
   const dir = benchDir("accuracy");
-  const cv = await loadOpenCv();
   const rows: string[][] = [];
   for (const mode of modes) {
     for (const mappingName of mappings) {
@@ -85,7 +83,7 @@ export async function benchAccuracy(): Promise<void> {
           const started = performance.now();
           const detector = new TimedDetector(landmarker);
           const toIbug = (points: Float64Array) => meshToIbug(points, mapping, 2);
-          const outcome = await runVideoPipeline(info, faceDetectorSource(detector), cv, { toIbug });
+          const outcome = await runVideoPipeline(info, faceDetectorSource(detector), { toIbug });
           if (outcome.kind === "no-face") throw new Error(`${clip}: no face`);
           const ours: Float64Array[] = [];
           const lines: string[] = [];

@@ -8,10 +8,14 @@ import { benchDecodePts } from "./decode-pts.js";
 import { benchAccuracy } from "./extract-accuracy.js";
 import { benchDetectorAccuracy } from "./detector-accuracy.js";
 import { benchLk } from "./lk.js";
+import { benchSmallFaces } from "./small-faces.js";
 import { benchExtractSpeed } from "./extract-speed.js";
 import { benchValidate } from "./validate.js";
+import { benchVsLrnet, benchVsLrnetBatch } from "./vs-lrnet.js";
 
 const SUITES: Record<string, () => Promise<void>> = {
+  lrnet: benchVsLrnet,
+  "lrnet-batch": benchVsLrnetBatch,
   calibrate: benchCalibrate,
   build: benchBuild,
   "calibrate-batch": benchCalibrateBatch,
@@ -21,6 +25,7 @@ const SUITES: Record<string, () => Promise<void>> = {
   extract: benchExtractSpeed,
   validate: benchValidate,
   "decode-pts": benchDecodePts,
+  "small-faces": benchSmallFaces,
 };
 
 const wanted = process.argv.slice(2);

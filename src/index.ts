@@ -3,7 +3,7 @@
  * exported and read programmatically. Everything here is stable; anything imported from deeper paths is not.
  */
 import { readFile } from "node:fs/promises";
-import { loadOpenCv } from "./calibrate/opencv.js";
+import { join } from "node:path";
 import { StoreError } from "./store/errors.js";
 import { resolveManifestPath } from "./store/confine.js";
 import { type DataColumnName, type DecodedDataFile, decodeDataFile } from "./store/data-file.js";
@@ -28,7 +28,6 @@ export { guardSequence, type Detection, type FrameStatus, type GuardedFrame, typ
 export { calibrateFrames, stableSizeOf, type CalibratedFrame } from "./calibrate/calibrate-frames.js";
 export { normaliseTrack, trackToFrame } from "./calibrate/calibrator.js";
 export { CALIBRATION } from "./calibrate/constants.js";
-export { loadOpenCv, type OpenCv } from "./calibrate/opencv.js";
 export { probeVideo } from "./video/probe.js";
 export { decodeFrames } from "./video/decode.js";
 export type { Frame, VideoInfo } from "./video/types.js";
@@ -51,7 +50,7 @@ export type { DataColumnName, DecodedDataFile } from "./store/data-file.js";
  * (`calibrated` holds the 68 points in LRNet's normalised units), or `no-face` when no frame had a usable face.
  */
 export async function calibrateVideo(videoPath: string, source: LandmarkSource, options: PipelineOptions = {}): Promise<PipelineOutcome> {
-  return runVideoPipeline(await probeVideo(videoPath), source, await loadOpenCv(), options);
+  return runVideoPipeline(await probeVideo(videoPath), source, options);
 }
 
 /** A built dataset: its manifest, then each data file's decoded columns, one file at a time. */

@@ -67,7 +67,7 @@ test("build: an FF++ tree with split files becomes a valid, partitioned dataset 
     const made = byId.get(video.id)!;
     assert.equal(video.frames, made.frames, `${video.id}: frames decoded`);
     assert.equal(video.rows, made.frames, `${video.id}: one row per frame`);
-    assert.deepEqual(video.status_counts, { detected: made.frames, held: 0, rejected: 0, skipped: 0 });
+    assert.deepEqual(video.status_counts, { detected: made.frames, held: 0, rejected: 0, skipped: 0, lost: 0 });
     assert.equal(video.source.path, made.path);
     assert.equal(video.source.bytes, readFileSync(join(tree.root, made.path)).length);
     assert.ok(Math.abs(video.mean_score! - (0.9 + (made.seed % 9) / 100)) < 1e-6, `${video.id}: mean score from the CSV`);

@@ -2,7 +2,6 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { calibrateFrames, stableSizeOf } from "../src/calibrate/calibrate-frames.js";
 import { faceBox } from "../src/calibrate/face-box.js";
-import { loadOpenCv } from "../src/calibrate/opencv.js";
 import type { GuardedFrame } from "../src/guard/guard.js";
 import { POINT_COUNT, type Shape } from "../src/shape/shape.js";
 import { decodeFrames } from "../src/video/decode.js";
@@ -59,13 +58,12 @@ test("tracked points follow the texture's known motion and smooth noisy detectio
   const scale = 400 / box.size;
   const toCrop = (v: number, corner: number) => (v - corner) * scale;
 
-  const cv = await loadOpenCv();
   let rawError = 0;
   let calibratedError = 0;
   let samples = 0;
   let first: Int32Array | null = null;
   let last: Int32Array | null = null;
-  for await (const out of calibrateFrames(cv, decodeFrames(clip.path, { format: "bgr24" }), plan, stable)) {
+  for await (const out of calibrateFrames(decodeFrames(clip.path, { format: "bgr24" }), plan, stable)) {
     assert.ok(out.track, `frame ${out.index} has a track`);
     first ??= out.track;
     last = out.track;
@@ -103,9 +101,8 @@ test("a static face on a static texture gives the same row for every frame", asy
   const clip = await makeMovingTextureClip({ width: 160, height: 120, frames: 6, fps: 25, offsets: () => [0, 0], codec: "ffv1" });
   const shape = squareShape(80, 60, 50);
   const plan: GuardedFrame[] = Array.from({ length: 6 }, () => ({ status: "detected", shape }));
-  const cv = await loadOpenCv();
   const rows: Int32Array[] = [];
-  for await (const out of calibrateFrames(cv, decodeFrames(clip.path, { format: "bgr24" }), plan, stableSizeOf(plan))) rows.push(out.track!);
+  for await (const out of calibrateFrames(decodeFrames(clip.path, { format: "bgr24" }), plan, stableSizeOf(plan))) rows.push(out.track!);
   assert.equal(rows.length, 6);
   for (const row of rows) assert.deepEqual(row, rows[0]);
 });
@@ -121,9 +118,8 @@ test("skipped frames produce no track, held frames reuse the shape, and the stab
     { status: "detected", shape: squareShape(81, 60, 40) },
   ];
   assert.equal(stableSizeOf(plan), 40);
-  const cv = await loadOpenCv();
   const outs = [];
-  for await (const out of calibrateFrames(cv, decodeFrames(clip.path, { format: "bgr24" }), plan, 40)) outs.push(out);
+  for await (const out of calibrateFrames(decodeFrames(clip.path, { format: "bgr24" }), plan, 40)) outs.push(out);
   assert.deepEqual(
     outs.map((o) => [o.index, o.status, o.track === null]),
     [
@@ -139,9 +135,8 @@ test("skipped frames produce no track, held frames reuse the shape, and the stab
 test("a plan shorter than the video is an error naming the frame", async () => {
   const clip = await makeMovingTextureClip({ width: 64, height: 48, frames: 3, fps: 25, offsets: () => [0, 0], codec: "ffv1" });
   const shape = squareShape(32, 24, 20);
-  const cv = await loadOpenCv();
   await assert.rejects(async () => {
-    for await (const _ of calibrateFrames(cv, decodeFrames(clip.path, { format: "bgr24" }), [{ status: "detected", shape }], 20)) {
+    for await (const _ of calibrateFrames(decodeFrames(clip.path, { format: "bgr24" }), [{ status: "detected", shape }], 20)) {
       // consume
     }
   }, /frame 1 has no landmark entry \(the plan covers 1 frames\)/);

@@ -39,7 +39,7 @@ test("calibrate writes one line of 136 values per frame and a one-line summary",
     assert.equal(values.length, 136);
     for (const v of values) assert.match(v, /^-?\d\.\d{5}$/);
   }
-  assert.match(result.stderr, /: 8 frames in, 8 rows out, 8 detected, 0 held, 0 rejected, 0 skipped, 0 dropped, [\d.]+ s/);
+  assert.match(result.stderr, /: 8 frames in, 8 rows out, 8 detected, 0 held, 0 rejected, 0 skipped, 0 lost, 0 dropped, [\d.]+ s/);
   const record = JSON.parse(readFileSync(`${out}.json`, "utf8")) as {
     video: { frames: number; decoder: { version: string; source: string } };
     mode: string;

@@ -121,11 +121,17 @@ test("ffpp errors name the file: missing --splits, unknown id in a split file, i
     writeFileSync(join(splits, "val.json"), JSON.stringify([["777", "778"]]));
     await assert.rejects(discoverVideos(layout, root, { splitsDir: splits }), (e: Error) => {
       assert.ok(e instanceof LayoutError);
-      assert.equal(e.message, `${join(splits, "val.json")}: entry 1 (["777","778"]) names no video found under ${root}`);
+      assert.equal(
+        e.message,
+        `${join(splits, "val.json")}: entry 1 (["777","778"]) names no video found under ${root}; to build the videos that are there, pass --allow-missing (the missing entries are listed in the manifest)`,
+      );
       return true;
     });
-    const partial = await discoverVideos(layout, root, { splitsDir: splits, allowUnknownSplitIds: true });
+    const partial = await discoverVideos(layout, root, { splitsDir: splits, allowMissing: true });
     assert.equal(partial.videos.length, 15);
+    assert.deepEqual(partial.missing, [{ file: join(splits, "val.json"), at: "entry 1", text: '["777","778"]' }]);
+    assert.equal(partial.splitEntries, 3);
+    assert.deepEqual(partial.skipped, { masks: 1, models: 0 }, "the Deepfakes mask is counted as a mask, not listed");
 
     writeFileSync(join(splits, "val.json"), JSON.stringify([["001", "002"]]));
     await assert.rejects(discoverVideos(layout, root, { splitsDir: splits }), /val\.json: entry 1 puts "001" in val, but .*train\.json \(entry 1\) puts it in train/);
@@ -172,6 +178,8 @@ test("dfo: variants as methods, <target>_<actor> identities, splits from lists/s
     "lists/splits/train.txt": "000_M101.mp4\n",
     "lists/splits/val.txt": "",
     "lists/splits/test.txt": "001_W102.mp4\n\n",
+    "lists/manipulated_videos_distortions_meta/manipulated_videos_end_to_end_level_3_meta.txt":
+      "manipulated_videos/end_to_end_level_3/000_M101.mp4 GB:3\nmanipulated_videos/end_to_end_level_3/001_W102.mp4 CS:3\n",
   });
   try {
     const { videos } = await discoverVideos(loadLayout("dfo"), root);
@@ -186,7 +194,7 @@ test("dfo: variants as methods, <target>_<actor> identities, splits from lists/s
     );
     writeFileSync(join(root, "lists/splits/val.txt"), "002_M103.mp4\n");
     await assert.rejects(discoverVideos(loadLayout("dfo"), root), (e: Error) => {
-      assert.equal(e.message, `${join(root, "lists/splits/val.txt")}: line 1 (002_M103.mp4) names no video found under ${root}`);
+      assert.match(e.message, new RegExp(`^${join(root, "lists/splits/val.txt")}: line 1 \\(002_M103\\.mp4\\) names no video found under ${root}; to build the videos that are there, pass --allow-missing`));
       return true;
     });
   } finally {

@@ -149,7 +149,7 @@ test("summarizeVideo counts statuses, averages the detected scores and measures 
   const rows = syntheticVideoRows(entries[0]!, 200, 5);
   const summary = summarizeVideo(entries[0]!, rows, { bytes: 42, sha256: "f".repeat(64) });
   // Synthetic statuses: every 97th frame skipped (96, 193), every 50th held (49, 99, 149, 199).
-  assert.deepEqual(summary.status_counts, { detected: 194, held: 4, rejected: 0, skipped: 2 });
+  assert.deepEqual(summary.status_counts, { detected: 194, held: 4, rejected: 0, skipped: 2, lost: 0 });
   let sum = 0;
   for (let i = 0; i < 200; i++) if (rows.status[i] === 0) sum += rows.score[i]!;
   assert.equal(summary.mean_score, sum / 194);

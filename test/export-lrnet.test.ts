@@ -6,8 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
-import type { VideoEntry } from "../src/store/types.js";
+import { STATUS_CODE, type VideoEntry } from "../src/store/types.js";
 import type { Manifest } from "../src/store/manifest.js";
+import { validateDataset } from "../src/validate/validate-dataset.js";
 import { EXPORT_MARKER, exportDataset } from "../src/export/export-dataset.js";
 import { flattenId } from "../src/export/layout.js";
 import { parseLrnetText } from "../src/export/lrnet-txt.js";
@@ -98,11 +99,11 @@ test("export --format lrnet: LRNet's FF++ tree, one line per frame with landmark
     assert.deepEqual(filesUnder(dir), [
       "DF/c23/train/000_001.txt",
       "DFD/c23/test/01_02__walking.txt",
+      "DFD_Origin/c23/test/01__walking.txt",
       "F2F/c40/train/000_001.txt",
       "FS/raw/test/001_000.txt",
       "FSh/c23/test/000_001.txt",
       "NT/raw/test/001_000.txt",
-      "Origin/c23/test/01__walking.txt",
       "Origin/c23/train/000.txt",
       "Origin/c23/val/001.txt",
     ]);
@@ -128,7 +129,46 @@ test("export --format lrnet: LRNet's FF++ tree, one line per frame with landmark
   }
 });
 
-test("export --format lrnet: other layouts go to <label>/<split>/<flattened id>.txt", async () => {
+test("export --format lrnet: where the face was lost, the lines before the gap are cut to whole blocks, so no block spans it", async () => {
+  const out = tempDir("lrnet-export-lost-ds-");
+  const dir = join(tempDir("lrnet-export-lost-"), "lrnet");
+  try {
+    const video = syntheticVideo(original("000", "train"), 100);
+    // Frames 40–44: the face had left (lost, no landmarks); the guard held frames 35–39 before that.
+    for (let f = 40; f < 45; f++) {
+      video.rows.status[f] = STATUS_CODE.lost;
+      video.rows.landmarksPresent[f] = 0;
+      video.rows.rawPresent[f] = 0;
+    }
+    await buildSmallDataset(out, [video]);
+    const validation = await validateDataset(out);
+    assert.equal(validation.ok, true, JSON.stringify(validation.findings.slice(0, 3)));
+    const report = await exportDataset(out, { format: "lrnet", dir });
+    const text = readFileSync(join(dir, "Origin/c23/train/000.txt"), "utf8");
+    const lines = text.slice(0, -1).split("\n");
+    const stored = await landmarksByDuckDb(out);
+    const present = Array.from({ length: 100 }, (_, f) => f).filter((f) => video.rows.landmarksPresent[f] === 1);
+    const before = present.filter((f) => f < 40);
+    const after = present.filter((f) => f >= 45);
+    assert.equal(before.length, 40);
+    const frames = [...before.slice(0, 30), ...after];
+    const byFrame = new Map(present.map((f, i) => [f, stored.get("youtube/c23/000")![i]!]));
+    assert.equal(lines.length, 30 + after.length, "the 40 frames before the gap cut to 30, then those after it");
+    lines.forEach((line, i) => assert.equal(line, byFrame.get(frames[i]!)!.map(printf5).join(" "), `line ${i + 1} is frame ${frames[i]}`));
+    // LRNet's blocks start at 0, 30, 60: each lies wholly before or wholly after the gap.
+    for (let start = 0; start + 30 <= lines.length; start += 30) {
+      const blockFrames = frames.slice(start, start + 30);
+      assert.ok(blockFrames.every((f) => f < 40) || blockFrames.every((f) => f >= 45), `block at line ${start} lies on one side of the gap`);
+    }
+    assert.equal(report.droppedRows, 100 - lines.length, "the lost frames, those cut before them, and any without landmarks");
+    assert.equal(validation.figures.blocks, Math.floor((lines.length - 1) / 30), "validate counts the blocks the export gives");
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+    rmSync(join(dir, ".."), { recursive: true, force: true });
+  }
+});
+
+test("export --format lrnet: other layouts go to <label>/<split>/<id with / as __>.txt", async () => {
   const out = tempDir("lrnet-export-ds-");
   const dir = tempDir("lrnet-export-");
   try {
@@ -148,12 +188,23 @@ test("export --format lrnet: other layouts go to <label>/<split>/<flattened id>.
     const report = await exportDataset(out, { format: "lrnet", dir });
     assert.equal(report.layout, "label-split");
     assert.deepEqual(filesUnder(dir), [
-      "fake/test/fake%2Fodd%25name.txt",
-      "fake/train/fake%2Fceleb%2Fid0_id1_0001.txt",
-      "real/test/%2Ehidden%2Fclip.txt",
-      "real/train/real%2Fceleb%2Fid0_0001.txt",
+      "fake/test/fake__odd%name.txt",
+      "fake/train/fake__celeb__id0_id1_0001.txt",
+      "real/test/_hidden__clip.txt",
+      "real/train/real__celeb__id0_0001.txt",
     ]);
-    for (const id of ids) assert.equal(decodeURIComponent(flattenId(id)), id);
+    assert.equal(flattenId("end_to_end/000_M004"), "end_to_end__000_M004");
+    assert.equal(flattenId("a\\b\tc"), "a__b_c");
+
+    const clash = tempDir("lrnet-export-clash-");
+    try {
+      await buildSmallDataset(clash, [syntheticVideo(entry("a__b/c", "fake", "train")), syntheticVideo(entry("a/b__c", "fake", "train"))], {
+        source: { ...SOURCE, layout: "folder", splits_dir: null },
+      });
+      await assert.rejects(exportDataset(clash, { format: "lrnet", dir: join(clash, "..", "never-written") }), /videos a\/b__c and a__b\/c would both be exported to fake\/train\/a__b__c\.txt|videos a__b\/c and a\/b__c would both be exported to fake\/train\/a__b__c\.txt/);
+    } finally {
+      rmSync(clash, { recursive: true, force: true });
+    }
   } finally {
     rmSync(out, { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,6 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { loadOpenCv } from "../src/calibrate/opencv.js";
 import { type FaceDetector, faceDetectorSource } from "../src/extract/mediapipe-source.js";
 import { detectVideo, runVideoPipeline } from "../src/sources/video-pipeline.js";
 import type { FaceResult } from "../src/mediapipe-runtime/landmarker.js";
@@ -68,11 +67,10 @@ test("the detection pass follows the largest face, then the nearest, and timesta
 test("extraction guards detections and calibrates the kept frames; no face at all is a result, not an error", async () => {
   const clip = await makeMovingTextureClip({ width: 160, height: 120, frames: 6, fps: 25, offsets: (i) => [i, 0], codec: "ffv1" });
   const info = await probeVideo(clip.path);
-  const cv = await loadOpenCv();
   const face = (x: number, size = 50) => [{ points: meshFor(squareShape(x, 60, size)), score: 0.9 }];
   // frame 0: nothing; 1–2: a face; 3: too small (jump); 4: nothing; 5: the face again
   const detector = new ScriptedDetector((f) => [[], face(80), face(81), face(81, 20), [], face(82)][f]!);
-  const outcome = await runVideoPipeline(info, faceDetectorSource(detector), cv, { toIbug });
+  const outcome = await runVideoPipeline(info, faceDetectorSource(detector), { toIbug });
   assert.equal(outcome.kind, "frames");
   if (outcome.kind !== "frames") return;
   const frames = [];
@@ -91,7 +89,7 @@ test("extraction guards detections and calibrates the kept frames; no face at al
   assert.equal(frames[3]!.timeS, 3 / 25);
   for (const f of frames.slice(1)) assert.equal(f.calibrated!.length, 136);
 
-  const empty = await runVideoPipeline(info, faceDetectorSource(new ScriptedDetector(() => [])), cv, { toIbug });
+  const empty = await runVideoPipeline(info, faceDetectorSource(new ScriptedDetector(() => [])), { toIbug });
   assert.equal(empty.kind, "no-face");
 });
 

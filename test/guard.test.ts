@@ -49,5 +49,30 @@ test("a score of exactly the threshold counts as a detection; NaN counts as a fa
 
 test("a sequence without any detection is all skipped, and the counts say so", () => {
   const out = guardSequence([none, none, face(1, 10, 0.1)], settings);
-  assert.deepEqual(countStatuses(out), { detected: 0, held: 0, rejected: 0, skipped: 3 });
+  assert.deepEqual(countStatuses(out), { detected: 0, held: 0, rejected: 0, skipped: 3, lost: 0 });
+});
+
+test("a face missing for more than maxHeld frames is lost: no shape, then the next detection starts afresh", () => {
+  const held = Array.from({ length: settings.maxHeld }, () => none);
+  const out = guardSequence([none, face(100), ...held, none, none, face(400), face(401), none, face(402)], settings);
+  assert.deepEqual(
+    out.map((f) => f.status),
+    ["skipped", "detected", ...held.map(() => "held"), "lost", "lost", "detected", "detected", "held", "detected"],
+  );
+  const lost = out.filter((f) => f.status === "lost");
+  assert.ok(lost.every((f) => f.shape === null), "lost frames have no shape");
+  assert.equal(out[settings.maxHeld + 3]!.shape, null);
+  // 400 is far from 100 (a jump), but after a lost face it is a new start, not a rejection.
+  assert.equal(out[settings.maxHeld + 4]!.status, "detected");
+});
+
+test("rejections count towards the held limit: a face that keeps jumping is lost too", () => {
+  const jumps = Array.from({ length: settings.maxHeld + 2 }, (_, i) => face(300 + i));
+  const out = guardSequence([face(100), ...jumps], settings);
+  assert.deepEqual(
+    out.map((f) => f.status),
+    ["detected", ...jumps.slice(0, settings.maxHeld).map(() => "rejected"), "lost", "detected"],
+  );
+  assert.equal(settings.maxHeld, 5);
+  assert.equal(countStatuses(out).lost, 1);
 });

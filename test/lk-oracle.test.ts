@@ -2,14 +2,14 @@ import assert from "node:assert/strict";
 import { mulberry32 } from "../src/store/synthetic.js";
 import { after, before, test } from "node:test";
 import { LkBidirectionalFlow } from "../src/calibrate/lk/bidirectional-flow.js";
+import { areaPlan, areaResize } from "../src/calibrate/area-resize.js";
 import { CubicResizer } from "../src/calibrate/cubic-resize.js";
 import type { FaceBox } from "../src/calibrate/face-box.js";
-import { FaceCropper } from "../src/calibrate/face-crop.js";
 import { createCropFlow } from "../src/calibrate/lk/crop-flow.js";
 import { LkWorkspace } from "../src/calibrate/lk/lk-tracker.js";
 import { FlowPyramid, buildFlowPyramid } from "../src/calibrate/lk/pyramid.js";
 import { LRNET_LK_PARAMS, type LkParams, trackPoints } from "../src/calibrate/lk/pyramidal-lk.js";
-import { WasmCubicResizer, WasmLk, WasmPyramid } from "../src/calibrate/lk/wasm-lk.js";
+import { WasmAreaResizer, WasmCubicResizer, WasmLk, WasmPyramid } from "../src/calibrate/lk/wasm-lk.js";
 import { type CvMat, type CvSize, type OpenCv, loadOpenCv } from "../src/calibrate/opencv.js";
 
 /** The parts of opencv-js this oracle needs beyond what the calibrator declares. */
@@ -235,6 +235,72 @@ test("wasm core: cubic resize equals the TypeScript SSE2 arithmetic byte for byt
     }
   }
   assert.ok(pixels > 5_000_000);
+});
+
+/** Shrinking size pairs: the general path (random and face-crop-like), integer scales 2 and 3, and same size (a copy). */
+function areaShapes(rand: () => number): Array<[number, number, number, number]> {
+  const shapes: Array<[number, number, number, number]> = [
+    [415, 415, 400, 400], [401, 401, 400, 400], [799, 799, 400, 400], [1103, 1103, 400, 400], [800, 800, 400, 400],
+    [64, 48, 32, 24], [63, 45, 21, 15], [9, 9, 9, 9], [7, 5, 3, 2], [5, 5, 1, 1], [120, 30, 7, 29], [33, 64, 32, 17],
+  ];
+  for (let i = 0; i < 24; i++) {
+    const dw = 1 + Math.floor(rand() * 60);
+    const dh = 1 + Math.floor(rand() * 60);
+    shapes.push([dw + Math.floor(rand() * 3 * dw), dh + Math.floor(rand() * 3 * dh), dw, dh]);
+  }
+  return shapes;
+}
+
+test("area resize: the TypeScript port equals cv.resize(INTER_AREA) byte for byte on every path", (t) => {
+  const rand = prng(18);
+  const kinds = new Map<string, number>();
+  let pixels = 0;
+  for (const [sw, sh, dw, dh] of areaShapes(rand)) {
+    for (const channels of [1, 2, 3, 4]) {
+      const src = new Uint8Array(sw * sh * channels);
+      for (let i = 0; i < src.length; i++) src[i] = rand() < 0.1 ? (rand() < 0.5 ? 0 : 255) : 100 + Math.floor(60 * Math.sin(i / 7) + rand() * 20);
+      const type = channels === 1 ? cv.CV_8UC1 : channels === 3 ? cv.CV_8UC3 : channels === 4 ? cv.CV_8UC4 : (cv as unknown as { CV_8UC2: number }).CV_8UC2;
+      const mat = new cv.Mat(sh, sw, type);
+      mat.data.set(src);
+      const expected = new cv.Mat();
+      cv.resize(mat, expected, new cv.Size(dw, dh), 0, 0, cv.INTER_AREA);
+      // Out of a larger frame (offset and stride), as the calibrator crops.
+      const frameStride = (sw + 5) * channels;
+      const frame = new Uint8Array(frameStride * (sh + 3));
+      for (let y = 0; y < sh; y++) frame.set(src.subarray(y * sw * channels, (y + 1) * sw * channels), (y + 2) * frameStride + 3 * channels);
+      const ours = new Uint8Array(dw * dh * channels);
+      areaResize(frame, 2 * frameStride + 3 * channels, frameStride, sw, sh, channels, ours, dw, dh);
+      assert.deepEqual(ours, expected.data, `${sw}×${sh}×${channels} → ${dw}×${dh}`);
+      const kind = areaPlan(sw, sh, dw, dh, channels).kind;
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+      pixels += ours.length;
+      mat.delete();
+      expected.delete();
+    }
+  }
+  t.diagnostic(`${pixels} values; paths: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(", ")}`);
+  assert.ok((kinds.get("general") ?? 0) > 50 && (kinds.get("fast") ?? 0) >= 8 && (kinds.get("copy") ?? 0) >= 4, "every path is exercised");
+});
+
+test("wasm core: area resize equals the TypeScript port byte for byte", () => {
+  const rand = prng(19);
+  const wasm = new WasmAreaResizer(new WasmLk());
+  let pixels = 0;
+  for (const [sw, sh, dw, dh] of areaShapes(rand)) {
+    for (const channels of [1, 2, 3, 4]) {
+      const frameStride = (sw + 7) * channels;
+      const frame = new Uint8Array(frameStride * (sh + 4));
+      for (let i = 0; i < frame.length; i++) frame[i] = rand() < 0.1 ? (rand() < 0.5 ? 0 : 255) : 100 + Math.floor(60 * Math.sin(i / 7) + rand() * 20);
+      const offset = 2 * frameStride + 5 * channels;
+      const expected = new Uint8Array(dw * dh * channels);
+      areaResize(frame, offset, frameStride, sw, sh, channels, expected, dw, dh);
+      const ours = new Uint8Array(dw * dh * channels);
+      wasm.resize(frame, offset, frameStride, sw, sh, channels, ours, dw, dh);
+      assert.deepEqual(ours, expected, `${sw}×${sh}×${channels} → ${dw}×${dh}`);
+      pixels += ours.length;
+    }
+  }
+  assert.ok(pixels > 2_000_000, `${pixels} values`);
 });
 
 /** Smooth random texture: two octaves of bilinear value noise per channel, sampled at (x - sx, y - sy). */
@@ -649,9 +715,8 @@ test("wasm and TypeScript crop flows give the same steps over a clip, cubic and 
   const width = 560;
   const height = 480;
   const texture = new Texture(rand, width, height, 3);
-  const cropper = new FaceCropper(cv);
-  const wasm = createCropFlow(cropper, "wasm");
-  const ts = createCropFlow(cropper, "ts");
+  const wasm = createCropFlow("wasm");
+  const ts = createCropFlow("ts");
   assert.equal(wasm.core, "wasm");
   assert.equal(ts.core, "ts");
   // Box sizes below 400 (cubic), 400 (copy) and above (area); one box runs into the frame's edge.

@@ -53,7 +53,7 @@ test("validate: the untouched dataset holds, with its figures", async () => {
       assert.equal(report.figures.bytes, manifest.data_files.reduce((s, f) => s + f.bytes, 0));
       assert.deepEqual(
         report.checks.map((c) => c.name),
-        ["manifest", "consistency", "state", "files", "schema", "rows", "frames", "status", "values", "range", "splits", "leakage", "blocks", "detection", "failures"],
+        ["manifest", "consistency", "state", "files", "schema", "rows", "frames", "status", "values", "range", "splits", "leakage", "coverage", "blocks", "detection", "failures"],
       );
     },
   );

@@ -12,11 +12,9 @@ import { dirname, join } from "node:path";
 
 const require = createRequire(import.meta.url);
 
-/** @typedef {import("lrnet-data").LandmarkSource} LandmarkSource */
-
 /**
- * The factory lrnet-data calls once per worker.
- * @returns {Promise<LandmarkSource>}
+ * The factory lrnet-data calls once per worker (its type: lrnet-data's DetectorPluginFactory).
+ * @type {import("lrnet-data").DetectorPluginFactory}
  */
 export default async function createFaceApiSource() {
   // face-api's Node build for the wasm backend; it loads @tensorflow/tfjs and registers the wasm backend.

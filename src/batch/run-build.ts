@@ -1,8 +1,9 @@
 import { availableParallelism } from "node:os";
 import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { discoverVideos } from "../discover/layout.js";
+import { discoverVideos, type MissingEntry } from "../discover/layout.js";
 import { loadLayout } from "../discover/layout-spec.js";
+import { parsePerturbationFilter } from "../discover/perturbations.js";
 import type { Manifest, ManifestSource, VideoSummary } from "../store/manifest.js";
 import { PartWriter, type EncodedPart } from "../store/parquet-writer.js";
 import { DatasetStore, readManifest, type ResumeReport } from "../store/store.js";
@@ -33,6 +34,14 @@ export interface BuildOptions {
   methods?: string[];
   compression?: string[];
   splitsOnly?: string[];
+  /** `--perturbations CS,VC:2,none`: keep fakes with one of these (videos without a perturbation record stay). */
+  perturbations?: string[];
+  /** Build what is there when split-file entries name no video (listed in the manifest). */
+  allowMissing?: boolean;
+  /** Further roots the layout reads, by name: `{ ffpp: "/data/FF++" }` (`--ffpp-root`). */
+  extraRoots?: Record<string, string>;
+  /** Opt-in rules of the layout to use (`--dfo-real source`). */
+  optIn?: string[];
   /** Landmarks from OpenFace CSVs in this directory instead of MediaPipe. */
   openfaceDir?: string;
   /** Precomputed landmarks of any importer format in this directory (see landmark-match.ts). */
@@ -85,6 +94,15 @@ export interface BuildPlan {
   unmatched: string[];
   /** Linked directories under the root that lead outside it: not walked. */
   linksOutsideRoot: string[];
+  /** Files passed over by kind (masks, models, unpaired reals). */
+  skipped: Record<string, number>;
+  /** Split-file entries, and those naming no video (with allowMissing). */
+  splitEntries: number;
+  missing: MissingEntry[];
+  /** One line each (perturbation records that disagree with their folder). */
+  warnings: string[];
+  /** Set when the videos hold no real one: the line saying so and how to add a real class. */
+  noRealClass: string | undefined;
 }
 
 export type VideoEvent =
@@ -133,7 +151,18 @@ export async function runBuild(options: BuildOptions, reporter: BuildReporter = 
   ]);
   if (overlap) throw new BuildError(`${overlap}: an output may neither hold nor sit inside the inputs it is built from (a --rebuild there could reach them); choose another --out`);
   const layout = loadLayout(options.layout);
+  const extraRoots = Object.fromEntries(Object.entries(options.extraRoots ?? {}).map(([name, dir]) => [name, resolve(dir)]));
+  let perturbations;
+  try {
+    perturbations = options.perturbations === undefined ? undefined : parsePerturbationFilter(options.perturbations);
+  } catch (error) {
+    throw new BuildError(`--perturbations: ${(error as Error).message}`);
+  }
   const found = await discoverVideos(layout, root, {
+    roots: extraRoots,
+    ...(options.optIn === undefined ? {} : { optIn: options.optIn }),
+    ...(options.allowMissing ? { allowMissing: true } : {}),
+    ...(perturbations === undefined ? {} : { perturbations }),
     ...(options.splitsDir === undefined ? {} : { splitsDir: options.splitsDir }),
     ...(options.list === undefined ? {} : { list: options.list }),
     ...(options.pattern === undefined ? {} : { pattern: options.pattern }),
@@ -159,12 +188,17 @@ export async function runBuild(options: BuildOptions, reporter: BuildReporter = 
     list: options.list === undefined ? null : resolve(options.list),
     filters: { methods: options.methods ?? null, compression: options.compression ?? null, splits_only: options.splitsOnly ?? null },
     shard,
+    ...(Object.keys(extraRoots).length > 0 ? { roots: extraRoots } : {}),
+    ...(options.optIn?.length ? { opt_in: [...options.optIn] } : {}),
+    ...(options.perturbations ? { perturbations: [...options.perturbations] } : {}),
+    ...(found.splitFiles.length > 0 ? { split_coverage: { entries: found.splitEntries, missing: found.missing } } : {}),
   };
+  const rootOf = (entry: VideoEntry): string => (entry.root === undefined ? root : extraRoots[entry.root]!);
   await refuseShardChange(out, shard);
 
   const { store, resume } = await DatasetStore.open(out, { configuration, source: manifestSource, rebuild: options.rebuild ?? false });
   try {
-    const todo = await largestFirst(selected.filter((v) => !resume.committed.has(v.id)), root);
+    const todo = await largestFirst(selected.filter((v) => !resume.committed.has(v.id)), rootOf);
     const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), todo.length));
     const plan: BuildPlan = {
       out,
@@ -178,9 +212,14 @@ export async function runBuild(options: BuildOptions, reporter: BuildReporter = 
       resume,
       unmatched: found.unmatched,
       linksOutsideRoot: found.linksOutsideRoot,
+      skipped: found.skipped,
+      splitEntries: found.splitEntries,
+      missing: found.missing,
+      warnings: found.warnings,
+      noRealClass: found.noRealClass,
     };
     reporter.planned?.(plan);
-    const run = await processVideos({ options, root, todo, csvs, source, store, workers: plan.workers, reporter, signals });
+    const run = await processVideos({ options, rootOf, todo, csvs, source, store, workers: plan.workers, reporter, signals });
     if (!run.interrupted) await store.complete();
     return {
       out,
@@ -196,7 +235,7 @@ export async function runBuild(options: BuildOptions, reporter: BuildReporter = 
 
 interface ProcessContext {
   options: BuildOptions;
-  root: string;
+  rootOf: (entry: VideoEntry) => string;
   todo: VideoEntry[];
   csvs: Map<string, string | null> | null;
   source: SourceSpec;
@@ -209,7 +248,7 @@ interface ProcessContext {
 type ProcessResult = Pick<BuildSummary, "ok" | "failures" | "abandoned" | "notStarted" | "interrupted" | "frames" | "workerMemory">;
 
 async function processVideos(ctx: ProcessContext): Promise<ProcessResult> {
-  const { options, root, todo, store, reporter, signals } = ctx;
+  const { options, rootOf, todo, store, reporter, signals } = ctx;
   const result: ProcessResult = { ok: 0, failures: [], abandoned: [], notStarted: 0, interrupted: false, frames: 0, workerMemory: new Map() };
   if (todo.length === 0) return result;
 
@@ -297,7 +336,7 @@ async function processVideos(ctx: ProcessContext): Promise<ProcessResult> {
   const lane = async (): Promise<void> => {
     while (!stopped() && next < todo.length) {
       const entry = todo[next++]!;
-      const videoPath = join(root, entry.path);
+      const videoPath = join(rootOf(entry), entry.path);
       const landmarkFile = ctx.csvs ? (ctx.csvs.get(entry.id) ?? null) : null;
       if (ctx.csvs && landmarkFile === null) {
         fail(
@@ -381,9 +420,9 @@ async function refuseShardChange(out: string, shard: ShardSpec | null): Promise<
 }
 
 /** Biggest files first, so that the last videos to finish are short ones and no worker idles long at the end. */
-async function largestFirst(videos: VideoEntry[], root: string): Promise<VideoEntry[]> {
+async function largestFirst(videos: VideoEntry[], rootOf: (entry: VideoEntry) => string): Promise<VideoEntry[]> {
   const sizes = new Map<string, number>();
-  await Promise.all(videos.map(async (v) => sizes.set(v.id, (await stat(join(root, v.path)).catch(() => null))?.size ?? 0)));
+  await Promise.all(videos.map(async (v) => sizes.set(v.id, (await stat(join(rootOf(v), v.path)).catch(() => null))?.size ?? 0)));
   return [...videos].sort((a, b) => sizes.get(b.id)! - sizes.get(a.id)! || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 

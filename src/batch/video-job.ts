@@ -1,4 +1,3 @@
-import type { OpenCv } from "../calibrate/opencv.js";
 import { LrnetDataError } from "../errors.js";
 import { hashFile } from "../io/durable-fs.js";
 import type { LandmarkSource } from "../sources/landmark-source.js";
@@ -16,12 +15,11 @@ export class VideoJobError extends LrnetDataError {}
 /** Progress of a job: the pipeline's two passes. */
 export type JobProgress = PipelineProgress;
 
-/** What one video's job needs: its entry and file, the landmark file matched to it, OpenCV and the source. */
+/** What one video's job needs: its entry and file, the landmark file matched to it and the source. */
 export interface JobInput {
   entry: VideoEntry;
   videoPath: string;
   landmarkFile: string | null;
-  cv: OpenCv;
   source: LandmarkSource;
 }
 
@@ -38,7 +36,7 @@ export interface JobOutput {
 export async function runVideoJob(input: JobInput, onProgress?: (p: JobProgress) => void): Promise<JobOutput> {
   const source = await hashSource(input.videoPath);
   const info = await probeVideo(input.videoPath);
-  const outcome = await runVideoPipeline(info, input.source, input.cv, {
+  const outcome = await runVideoPipeline(info, input.source, {
     landmarkFile: input.landmarkFile,
     ...(onProgress === undefined ? {} : { onProgress }),
   });

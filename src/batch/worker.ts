@@ -1,12 +1,11 @@
 /**
- * The build's piscina worker: one per core, each holding its own OpenCV runtime and (MediaPipe) face
+ * The build's piscina worker: one per core, each holding its own (MediaPipe) face
  * landmarker, created on its first video and kept for the worker's life. One task = one video; its rows come
  * back as transferred ArrayBuffers. Anything the wasm modules or libraries print goes to a small in-memory log
  * (the tail is attached to a failure), never to the terminal, so it cannot interleave with the progress display.
  */
 import { parentPort, threadId, workerData } from "node:worker_threads";
 import { Piscina } from "piscina";
-import { loadOpenCv, type OpenCv } from "../calibrate/opencv.js";
 import type { LandmarkSource } from "../sources/landmark-source.js";
 import { openLandmarkSource } from "../sources/registry.js";
 import { rowBuffers } from "./rows-assembler.js";
@@ -18,7 +17,6 @@ const setup = workerData as WorkerSetup;
 const noise = captureOutput(40);
 
 interface Runtime {
-  cv: OpenCv;
   /** The landmark source every video of this worker uses (MediaPipe: its wasm landmarker). */
   source: LandmarkSource;
 }
@@ -30,9 +28,8 @@ class WorkerStartError extends Error {}
 
 async function startRuntime(): Promise<Runtime> {
   try {
-    const cv = await loadOpenCv();
     const source = await openLandmarkSource(setup.source, { onLog: noise.line });
-    return { cv, source };
+    return { source };
   } catch (error) {
     throw new WorkerStartError(`a build worker could not start: ${describeFailure(error)}`);
   }
@@ -81,7 +78,7 @@ export default async function processVideoTask(task: VideoTask): Promise<unknown
   };
 
   try {
-    const input = { entry: task.entry, videoPath: task.videoPath, landmarkFile: task.landmarkFile, cv: rt.cv, source: rt.source };
+    const input = { entry: task.entry, videoPath: task.videoPath, landmarkFile: task.landmarkFile, source: rt.source };
     const { rows, summary } = await runVideoJob(input, onProgress);
     const result: VideoTaskResult = { ok: true, rows, summary, ...report() };
     // Piscina's Transferable protocol: the buffers move to the main thread, the result object is cloned around them.

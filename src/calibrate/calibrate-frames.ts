@@ -3,7 +3,6 @@ import type { Shape } from "../shape/shape.js";
 import type { Frame } from "../video/types.js";
 import { StreamingCalibrator } from "./calibrator.js";
 import { type FaceBox, stableFaceSize } from "./face-box.js";
-import type { OpenCv } from "./opencv.js";
 
 export interface CalibratedFrame {
   index: number;
@@ -33,7 +32,6 @@ export function stableSizeOf(plan: readonly GuardedFrame[]): number {
  * Only the current frame and the previous crop are held.
  */
 export async function* calibrateFrames(
-  cv: OpenCv,
   frames: AsyncIterable<Frame>,
   plan: readonly GuardedFrame[],
   stableSize: number,
@@ -47,11 +45,15 @@ export async function* calibrateFrames(
         throw new Error(`frame ${frame.index} has no landmark entry (the plan covers ${plan.length} frames)`);
       }
       if (step.shape === null) {
+        // After a lost face the next one starts a new track: no optical flow or Kalman state across the gap.
+        calibrator?.close();
+        calibrator = null;
         yield { index: frame.index, status: step.status, shape: null, track: null, box: null, frame };
         continue;
       }
-      calibrator ??= new StreamingCalibrator(cv, { frameWidth: frame.width, frameHeight: frame.height, stableSize });
-      const result = calibrator.push(frame.data, step.shape);
+      const picture = frame.region ? { width: frame.region.pictureWidth, height: frame.region.pictureHeight } : frame;
+      calibrator ??= new StreamingCalibrator({ frameWidth: picture.width, frameHeight: picture.height, stableSize });
+      const result = calibrator.push(frame.data, step.shape, frame.region);
       yield { index: frame.index, status: step.status, shape: step.shape, track: result?.track ?? null, box: result?.box ?? null, frame };
     }
   } finally {

@@ -1,10 +1,10 @@
 import { POINT_COUNT, type Shape } from "../shape/shape.js";
 import { CALIBRATION } from "./constants.js";
+import type { CropRegion } from "../video/types.js";
 import { type Center, type FaceBox, faceBox } from "./face-box.js";
-import { FaceCropper, shapeInCrop } from "./face-crop.js";
+import { shapeInCrop } from "./face-crop.js";
 import { kalmanMerge } from "./kalman-merge.js";
 import { type CropFlow, type LkCore, createCropFlow } from "./lk/crop-flow.js";
-import type { OpenCv } from "./opencv.js";
 
 export interface CalibratorOptions {
   frameWidth: number;
@@ -26,30 +26,32 @@ export class StreamingCalibrator {
   private readonly variance = new Float64Array(POINT_COUNT);
   private readonly flow: CropFlow;
 
-  constructor(
-    cv: OpenCv,
-    private readonly options: CalibratorOptions,
-  ) {
-    this.flow = createCropFlow(new FaceCropper(cv), options.lkCore);
+  constructor(private readonly options: CalibratorOptions) {
+    this.flow = createCropFlow(options.lkCore);
   }
 
   /**
-   * Calibrates one frame (BGR24 bytes, frameWidth × frameHeight). Returns the track in 400×400 crop pixels
-   * (136 integers) with the face box it is relative to, or null when the box has no area (rule 2.7: the
-   * reference drops such frames).
+   * Calibrates one frame (BGR24 bytes, frameWidth × frameHeight, or only `region` of it). Returns the track
+   * in 400×400 crop pixels (136 integers) with the face box it is relative to, or null when the box has no
+   * area (rule 2.7: the reference drops such frames).
    */
-  push(frame: Uint8Array, shape: Shape): { track: Int32Array; box: FaceBox } | null {
+  push(frame: Uint8Array, shape: Shape, region?: CropRegion): { track: Int32Array; box: FaceBox } | null {
     const { frameWidth, frameHeight, stableSize } = this.options;
-    if (frame.length !== frameWidth * frameHeight * 3) {
-      throw new Error(`frame has ${frame.length} bytes, expected ${frameWidth}×${frameHeight}×3`);
+    const area = region ?? { x: 0, y: 0, width: frameWidth, height: frameHeight };
+    if (frame.length !== area.width * area.height * 3) {
+      throw new Error(`frame has ${frame.length} bytes, expected ${area.width}×${area.height}×3`);
     }
     const { box, center } = faceBox(shape, stableSize, this.prevCenter, frameWidth, frameHeight);
     this.prevCenter = center;
     // The reference would crash on a negative size (a face entirely off the right/bottom edge); drop it like size 0.
     if (box.size <= 0) return null;
 
+    const inArea = { x1: box.x1 - area.x, y1: box.y1 - area.y, size: box.size };
+    if (inArea.x1 < 0 || inArea.y1 < 0 || inArea.x1 + box.size > area.width || inArea.y1 + box.size > area.height) {
+      throw new Error(`face box ${box.size}×${box.size} at (${box.x1}, ${box.y1}) lies outside the decoded region`);
+    }
     // The flow keeps the previous crop: this one is tracked from it.
-    this.flow.push(frame, frameWidth, box);
+    this.flow.push(frame, area.width, inArea);
     const loc = shapeInCrop(shape, box);
     let track: Int32Array;
     if (this.previous === null) {

@@ -1,44 +1,25 @@
 import { rint } from "../shape/numeric.js";
 import { POINT_COUNT, type Shape } from "../shape/shape.js";
 import { CALIBRATION } from "./constants.js";
+import { areaResize } from "./area-resize.js";
 import { CubicResizer } from "./cubic-resize.js";
 import type { FaceBox } from "./face-box.js";
-import type { OpenCv } from "./opencv.js";
 
 const SIDE = CALIBRATION.cropSize;
 
 /**
- * Rule 3: cuts the box out of a BGR24 frame and resizes it to 400×400×3 into `dst`. Enlarging uses
- * INTER_CUBIC with native x86 OpenCV's arithmetic (see cubic-resize.ts), read straight from the frame;
- * shrinking uses INTER_AREA through opencv-js, with only the box's rows copied into the wasm heap.
+ * Rule 3 in TypeScript (the wasm core has its own, lk/crop-flow.ts): cuts the box out of a BGR24 frame and
+ * resizes it to 400×400×3 into `dst`, read straight from the frame. Enlarging uses INTER_CUBIC with native
+ * x86 OpenCV's arithmetic (cubic-resize.ts), shrinking INTER_AREA (area-resize.ts).
  */
 export class FaceCropper {
   private readonly cubic = new CubicResizer("sse2");
 
-  constructor(private readonly cv: OpenCv) {}
-
   crop(frame: Uint8Array, frameWidth: number, box: FaceBox, dst: Uint8Array): void {
     const { x1, y1, size } = box;
-    if (cropUsesCubic(size)) {
-      this.cubic.resize(frame, (y1 * frameWidth + x1) * 3, frameWidth * 3, size, size, 3, dst, SIDE, SIDE);
-      return;
-    }
-    const cv = this.cv;
-    const src = new cv.Mat(size, size, cv.CV_8UC3);
-    const out = new cv.Mat();
-    try {
-      const heap = src.data;
-      const rowBytes = size * 3;
-      for (let r = 0; r < size; r++) {
-        const start = ((y1 + r) * frameWidth + x1) * 3;
-        heap.set(frame.subarray(start, start + rowBytes), r * rowBytes);
-      }
-      cv.resize(src, out, new cv.Size(SIDE, SIDE), 0, 0, cv.INTER_AREA);
-      dst.set(out.data);
-    } finally {
-      src.delete();
-      out.delete();
-    }
+    const offset = (y1 * frameWidth + x1) * 3;
+    if (cropUsesCubic(size)) this.cubic.resize(frame, offset, frameWidth * 3, size, size, 3, dst, SIDE, SIDE);
+    else areaResize(frame, offset, frameWidth * 3, size, size, 3, dst, SIDE, SIDE);
   }
 }
 

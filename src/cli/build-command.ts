@@ -1,6 +1,8 @@
 import { availableParallelism } from "node:os";
 import { runBuild, type BuildOptions, type BuildSummary } from "../batch/run-build.js";
-import { parseShard } from "../batch/shard.js";
+import { parseShard, type ShardSpec } from "../batch/shard.js";
+import { parseAutoShard, shardFromEnvironment, type Environment } from "../cluster/shard-environment.js";
+import { shardOutputDir } from "../cluster/shard-folder.js";
 import { formatValidationSummary, validateDataset } from "../validate/index.js";
 import { BuildProgress } from "./build-progress.js";
 import { UsageError } from "../errors.js";
@@ -16,7 +18,8 @@ export const EXIT_INVALID = 4;
 export const BUILD_HELP = `lrnet-data build: turn a dataset tree into one Parquet landmark dataset with a manifest
 
 Usage:
-  lrnet-data build --layout ffpp --root ROOT --splits DIR -o OUT [filters] [source] [--workers N] [--shard K/N]
+  lrnet-data build --layout ffpp --root ROOT --splits DIR -o OUT [filters] [source] [--workers N] [--shard K/N|auto]
+  lrnet-data build --layout dfo --root DFO -o OUT [--ffpp-root FFPP | --dfo-real source] [--perturbations T[:L],…]
   lrnet-data build --layout folder --root ROOT -o OUT [--pattern PATTERN | --list FILE] [source]
 
 Finds the videos of ROOT as the layout declares them (layouts/*.json), gets 68 landmarks per frame
@@ -36,6 +39,20 @@ Layout and videos:
                       NeuralTextures, FaceShifter, DeepFakeDetection)
   --compression A,B   keep only these compressions (ffpp: raw, c0, c23, c40)
   --splits-only A,B   keep only these splits (e.g. train,val)
+  --allow-missing     build the videos that are there when split-file entries name no video (a partial download:
+                      FF++'s --num_videos, some of DFO's zips); the missing entries are counted in one line and
+                      listed in manifest.json (source.split_coverage). Without it such an entry is an error,
+                      so that a build from the official lists is the official benchmark or says why not
+  --ffpp-root DIR     dfo: the real class. DeeperForensics-1.0 ships no real video; its README names the
+                      FaceForensics++ c23 target of each fake (DIR/original_sequences/youtube/c23/videos/<target>.mp4).
+                      Each target found for a fake is real, in the split of its fakes, identity youtube:<target>
+  --dfo-real source   dfo: take source_videos/<actor>/… as the real class instead (DeepfakeBench's choice); each
+                      actor's videos go to the split that lists/splits gives that actor's fakes, so no actor is in
+                      two splits. Without --ffpp-root or --dfo-real a dfo build is all fake and says so (exit 0)
+  --perturbations T   dfo: keep fakes with one of these distortions (from lists/manipulated_videos_distortions_meta):
+                      a type (CS, CC, BW, GNC, GB, JPEG, VC), a type at a level (VC:2), or none (the raw variants);
+                      real videos have no perturbation record and are always kept. Each video's list is in
+                      manifest.json (videos[].perturbations: [{type, level}], in the order applied)
   --pattern PATTERN   folder: where label/split/method/compression come from, e.g. "{split}/{label}/**/*"
                       (default "{label}/**/*": the first directory is the label, split train)
   --list FILE         folder: a CSV or JSON list of path,label[,split] (more columns: method, compression,
@@ -60,10 +77,14 @@ Landmark source (default: MediaPipe):
 
 Running:
   -o, --out DIR       the output directory (created; resumed when it holds a build with the same configuration)
-  --workers N         worker threads, each with its own landmarker and OpenCV runtime (default: one per core,
+  --workers N         worker threads, each with its own landmarker (default: one per core,
                       here ${availableParallelism()})
-  --shard K/N         process only shard K of N: the videos whose id hashes to K (see docs/build.md); give each
-                      shard its own OUT and combine them with lrnet-data merge
+  --shard K/N         process only shard K of N: the videos whose id hashes to K (see docs/build.md). OUT is then
+                      the folder all shards share: this one writes OUT/shard-K-of-N; lrnet-data merge OUT
+                      combines them
+  --shard auto[/N]    K and N from the cluster engine: a Slurm array task (SLURM_ARRAY_TASK_ID, _MIN, _COUNT
+                      or _MAX) or a Kubernetes Indexed Job pod (JOB_COMPLETION_INDEX, from 0; N from auto/N or
+                      LRNET_DATA_SHARD_COUNT); lrnet-data cluster slurm|k8s writes such jobs
   --rebuild           when OUT was built with another configuration (model, mode, constants, decoder) or
                       layout, or its manifest.json is damaged, remove the files lrnet-data wrote there (only
                       those) and start over (without it, the build refuses)
@@ -78,6 +99,8 @@ values, splits, identity leakage, videos too short for a training block); --no-v
 Exit codes, the first that applies: 1 error (nothing was built or the build stopped; one line naming the file);
 2 usage; ${EXIT_INTERRUPTED} interrupted; ${EXIT_INVALID} built, but validation found problems (listed; also when videos failed);
 ${EXIT_SOME_FAILED} some videos failed (listed, and recorded in the manifest; a rerun retries them); 0 every video done.
+Warnings (no real class, split entries left out with --allow-missing, files skipped) are lines on standard
+error and leave the exit code 0.
 
 Files: OUT must be new, empty, or an output of lrnet-data (it marks its outputs with .lrnet-data-output.json
 and journals every file it writes in .lrnet-data-journal). lrnet-data deletes only files its journal names:
@@ -90,8 +113,14 @@ Examples:
   lrnet-data build --layout ffpp --root /data/FaceForensics++ --splits /data/ffpp-splits -o ffpp-c23 \\
       --compression c23 --methods youtube,Deepfakes,Face2Face,FaceSwap,NeuralTextures
   lrnet-data build --layout ffpp --root /data/FaceForensics++ --splits /data/ffpp-splits -o ffpp-c23-of \\
-      --compression c23 --openface /data/openface-csvs --workers 8 --shard 3/16
-  lrnet-data build --layout dfo --root /data/DeeperForensics-1.0 -o dfo
+      --compression c23 --openface /data/openface-csvs --workers 8 --shard 3/16     (→ ffpp-c23-of/shard-03-of-16)
+  sbatch --array=1-16 --wrap "lrnet-data build --layout ffpp --root /data/FF++ --splits /data/splits -o ffpp \\
+      --shard auto"                                                    (task 3 → ffpp/shard-03-of-16)
+  lrnet-data cluster slurm --shards 16 --layout ffpp --root /data/FF++ --splits /data/splits -o ffpp > submit.sh
+                                                          (the whole job: array, resumable tasks, then merge)
+  lrnet-data build --layout dfo --root /data/DeeperForensics-1.0 --ffpp-root /data/FaceForensics++ -o dfo
+  lrnet-data build --layout dfo --root /data/DeeperForensics-1.0 --dfo-real source -o dfo-src --perturbations CS,VC:2,none
+  lrnet-data build --layout ffpp --root /data/ffpp-partial --splits /data/ffpp-splits -o part --allow-missing
   lrnet-data build --layout folder --root clips -o clips-ds                       (clips/real/…, clips/fake/…)
   lrnet-data build --layout folder --root clips -o clips-ds --pattern "{split}/{label}/**/*"
   lrnet-data build --layout ffpp --root /data/FaceForensics++ --splits /data/ffpp-splits -o ffpp-fan \
@@ -100,79 +129,47 @@ Examples:
   lrnet-data build --layout folder --root /data -o my-ds --list videos.csv        (path,label,split rows)
 `;
 
+/** The options of `build`; `lrnet-data cluster` accepts them too and passes them on to every task. */
+export const BUILD_ARG_OPTIONS = {
+  layout: { type: "string" },
+  root: { type: "string" },
+  splits: { type: "string" },
+  out: { type: "string", short: "o" },
+  methods: { type: "string", multiple: true },
+  compression: { type: "string", multiple: true },
+  "splits-only": { type: "string", multiple: true },
+  "allow-missing": { type: "boolean", default: false },
+  "ffpp-root": { type: "string" },
+  "dfo-real": { type: "string" },
+  perturbations: { type: "string", multiple: true },
+  pattern: { type: "string" },
+  list: { type: "string" },
+  openface: { type: "string" },
+  ...LANDMARK_OPTIONS,
+  mode: { type: "string" },
+  model: { type: "string" },
+  "download-model": { type: "boolean", default: false },
+  workers: { type: "string" },
+  shard: { type: "string" },
+  rebuild: { type: "boolean", default: false },
+  "rows-per-part": { type: "string" },
+  progress: { type: "string", default: "auto" },
+  "no-validate": { type: "boolean", default: false },
+} as const;
+
+export type BuildArgValues = Omit<NonNullable<ReturnType<typeof parseCommand<typeof BUILD_ARG_OPTIONS, false>>>["values"], "help">;
+
 export async function runBuildCommand(argv: string[]): Promise<number> {
-  const parsed = parseCommand(
-    argv,
-    {
-      layout: { type: "string" },
-      root: { type: "string" },
-      splits: { type: "string" },
-      out: { type: "string", short: "o" },
-      methods: { type: "string", multiple: true },
-      compression: { type: "string", multiple: true },
-      "splits-only": { type: "string", multiple: true },
-      pattern: { type: "string" },
-      list: { type: "string" },
-      openface: { type: "string" },
-      ...LANDMARK_OPTIONS,
-      mode: { type: "string" },
-      model: { type: "string" },
-      "download-model": { type: "boolean", default: false },
-      workers: { type: "string" },
-      shard: { type: "string" },
-      rebuild: { type: "boolean", default: false },
-      "rows-per-part": { type: "string" },
-      progress: { type: "string", default: "auto" },
-      "no-validate": { type: "boolean", default: false },
-    },
-    BUILD_HELP,
-  );
+  const parsed = parseCommand(argv, BUILD_ARG_OPTIONS, BUILD_HELP);
   if (parsed === null) return 0;
   const { values } = parsed;
-  const mode = oneOf(values.mode, "--mode", ["image", "video"]);
-  const plugin = values.detector !== undefined && values.detector !== "mediapipe";
-  const sources = [values.openface !== undefined, values.landmarks !== undefined, plugin].filter(Boolean).length;
-  if (sources > 1) throw new UsageError("--openface, --landmarks and --detector are different landmark sources; give one");
-  if (sources > 0 && (mode !== undefined || values.model !== undefined || values["download-model"])) {
-    throw new UsageError("--mode, --model and --download-model choose the MediaPipe detector; they cannot be combined with --openface, --landmarks or --detector");
-  }
-  if (values.points !== undefined && values.landmarks === undefined && !plugin) throw new UsageError("--points goes with --landmarks or a --detector plugin");
-  if (values["landmark-format"] !== undefined && values.landmarks === undefined) throw new UsageError("--landmark-format goes with --landmarks");
   const progress = values.progress;
   if (progress !== "auto" && progress !== "bars" && progress !== "lines" && progress !== "none") {
     throw new UsageError(`--progress takes bars, lines or none, got "${progress}"`);
   }
-  let shard = null;
-  if (values.shard !== undefined) {
-    try {
-      shard = parseShard(values.shard);
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-  }
-  const options: BuildOptions = {
-    layout: required(values.layout, "--layout"),
-    root: required(values.root, "--root"),
-    out: required(values.out, "--out"),
-    shard,
-    rebuild: values.rebuild,
-    ...optional("splitsDir", values.splits),
-    ...optional("pattern", values.pattern),
-    ...optional("list", values.list),
-    ...optional("methods", names(values.methods, "--methods")),
-    ...optional("compression", names(values.compression, "--compression")),
-    ...optional("splitsOnly", names(values["splits-only"], "--splits-only")),
-    ...optional("openfaceDir", values.openface),
-    ...optional("landmarksDir", values.landmarks),
-    ...optional("landmarkFormat", parseLandmarkFormat(values["landmark-format"])),
-    ...optional("points", values.points),
-    ...optional("detector", plugin ? values.detector : undefined),
-    ...optional("mode", mode),
-    ...optional("modelPath", values.model),
-    ...(values["download-model"] ? { downloadModel: true } : {}),
-    ...optional("workers", wholeNumber(values.workers, "--workers", 1)),
-    ...optional("rowsPerPart", wholeNumber(values["rows-per-part"], "--rows-per-part", 1)),
-  };
+  const shard = values.shard === undefined ? null : shardArgument(values.shard, process.env);
+  if (shard?.from) process.stderr.write(`build: shard ${shard.index}/${shard.count} from ${shard.from}\n`);
+  const options = toBuildOptions(values, shard);
 
   const reporter = new BuildProgress(BuildProgress.styleFor(process.stderr, progress));
   const stop = new AbortController();
@@ -221,6 +218,63 @@ async function validateBuild(summary: BuildSummary): Promise<number | null> {
   const report = await validateDataset(summary.out, { maxFailedShare: 1 });
   process.stderr.write(formatValidationSummary(report, { exitLine: false }));
   return report.ok ? null : EXIT_INVALID;
+}
+
+/**
+ * The checked build options of a command line. With a shard, `--out` is the folder every shard of the build
+ * shares, and this shard writes its own `OUT/shard-K-of-N` in it (lrnet-data merge OUT finds them there).
+ */
+export function toBuildOptions(values: BuildArgValues, shard: ShardSpec | null): BuildOptions {
+  const mode = oneOf(values.mode, "--mode", ["image", "video"]);
+  const plugin = values.detector !== undefined && values.detector !== "mediapipe";
+  const sources = [values.openface !== undefined, values.landmarks !== undefined, plugin].filter(Boolean).length;
+  if (sources > 1) throw new UsageError("--openface, --landmarks and --detector are different landmark sources; give one");
+  if (sources > 0 && (mode !== undefined || values.model !== undefined || values["download-model"])) {
+    throw new UsageError("--mode, --model and --download-model choose the MediaPipe detector; they cannot be combined with --openface, --landmarks or --detector");
+  }
+  if (values.points !== undefined && values.landmarks === undefined && !plugin) throw new UsageError("--points goes with --landmarks or a --detector plugin");
+  if (values["landmark-format"] !== undefined && values.landmarks === undefined) throw new UsageError("--landmark-format goes with --landmarks");
+  const dfoReal = oneOf(values["dfo-real"], "--dfo-real", ["source", "ffpp"]);
+  if (dfoReal === "ffpp" && values["ffpp-root"] === undefined) throw new UsageError("--dfo-real ffpp needs --ffpp-root DIR (the FaceForensics++ root)");
+  const out = required(values.out, "--out");
+  return {
+    layout: required(values.layout, "--layout"),
+    root: required(values.root, "--root"),
+    out: shard === null ? out : shardOutputDir(out, shard),
+    shard: shard === null ? null : { index: shard.index, count: shard.count },
+    rebuild: values.rebuild === true,
+    ...optional("splitsDir", values.splits),
+    ...optional("pattern", values.pattern),
+    ...optional("list", values.list),
+    ...optional("methods", names(values.methods, "--methods")),
+    ...optional("compression", names(values.compression, "--compression")),
+    ...optional("splitsOnly", names(values["splits-only"], "--splits-only")),
+    ...optional("perturbations", names(values.perturbations, "--perturbations")),
+    ...(values["allow-missing"] ? { allowMissing: true } : {}),
+    ...(values["ffpp-root"] === undefined ? {} : { extraRoots: { ffpp: values["ffpp-root"] } }),
+    ...(dfoReal === "source" ? { optIn: ["source"] } : {}),
+    ...optional("openfaceDir", values.openface),
+    ...optional("landmarksDir", values.landmarks),
+    ...optional("landmarkFormat", parseLandmarkFormat(values["landmark-format"])),
+    ...optional("points", values.points),
+    ...optional("detector", plugin ? values.detector : undefined),
+    ...optional("mode", mode),
+    ...optional("modelPath", values.model),
+    ...(values["download-model"] ? { downloadModel: true } : {}),
+    ...optional("workers", wholeNumber(values.workers, "--workers", 1)),
+    ...optional("rowsPerPart", wholeNumber(values["rows-per-part"], "--rows-per-part", 1)),
+  };
+}
+
+/** `--shard K/N`, or `auto` / `auto/N` read from the cluster engine's environment (then `from` says where). */
+function shardArgument(text: string, env: Environment): (ShardSpec & { from?: string }) | null {
+  try {
+    const auto = parseAutoShard(text);
+    if (auto === null) return parseShard(text);
+    return shardFromEnvironment(env, auto.count);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 

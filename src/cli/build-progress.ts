@@ -1,6 +1,7 @@
 import cliProgress from "cli-progress";
 import type { BuildPlan, BuildReporter, BuildSummary, VideoEvent } from "../batch/run-build.js";
 import type { WorkerMessage } from "../batch/task.js";
+import { discoveryLines } from "./discovery-lines.js";
 
 export type ProgressStyle = "bars" | "lines" | "none";
 
@@ -57,12 +58,7 @@ export class BuildProgress implements BuildReporter {
       this.print(`build: left alone ${r.foreignFiles.length} file(s) under data/ that lrnet-data did not write (${some}); readers that glob data/ would read them: move them out`);
     }
     for (const f of r.droppedFiles) this.print(`build: ${f.path} was ${f.reason}; its videos are redone`);
-    if (plan.linksOutsideRoot.length > 0) {
-      this.print(`build: ${plan.linksOutsideRoot.length} linked folder(s) lead outside --root and are not walked, e.g. ${plan.linksOutsideRoot[0]}`);
-    }
-    if (plan.unmatched.length > 0) {
-      this.print(`build: ${plan.unmatched.length} video file(s) match no rule of the layout and are ignored, e.g. ${plan.unmatched[0]}`);
-    }
+    for (const line of discoveryLines(plan)) this.print(line);
     if (plan.todo === 0 || this.style === "none") return;
     if (this.style === "bars") this.startBars(plan);
     else {

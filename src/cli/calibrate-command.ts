@@ -1,5 +1,5 @@
+import { DEFAULT_FACE_CHOICE } from "../shape/face-follower.js";
 import { basename } from "node:path";
-import { loadOpenCv } from "../calibrate/opencv.js";
 import { formatLrnetLine } from "../export/lrnet-txt.js";
 import { OPENFACE_MIN_CONFIDENCE } from "../openface/guard-settings.js";
 import { CALIBRATION } from "../calibrate/constants.js";
@@ -11,14 +11,14 @@ import { LANDMARK_OPTIONS, importSpecFor, landmarkOptionsHelp, parseLandmarkForm
 import { runVideoPipeline } from "../sources/video-pipeline.js";
 import { probeVideo } from "../video/probe.js";
 import { UsageError } from "../errors.js";
-import { parseCommand, required, wholeNumber } from "./options.js";
+import { parseCommand, required, wholeNumber, faceChoice } from "./options.js";
 import { openLineSink } from "./line-sink.js";
 import { RunSummary } from "./run-summary.js";
 
 export const CALIBRATE_HELP = `lrnet-data calibrate: calibrate precomputed landmarks exactly as LRNet does
 
 Usage:
-  lrnet-data calibrate --video V.mp4 --openface V.csv --out V.txt [--parity] [--face-id N]
+  lrnet-data calibrate --video V.mp4 --openface V.csv --out V.txt [--parity] [--face largest|center|N] [--face-id N]
   lrnet-data calibrate --video V.mp4 --landmarks PATH --out V.txt [--landmark-format F] [--points MAP]
 
 Reads the 68 2-D landmarks of an OpenFace FeatureExtraction (or FaceLandmarkVidMulti) CSV, or landmarks
@@ -35,8 +35,10 @@ ${landmarkOptionsHelp(20)}
   --out PATH        the output text file, written atomically; "-" writes to standard output
   --parity          reproduce LRNet's calibrator exactly, quirks included: every CSV row counts, failed
                     rows too, and the CSV must have exactly one row per video frame
-  --face-id N       follow OpenFace face_id N (default: the largest face at the first good frame,
-                    then the nearest face to it in every frame)
+  --face RULE       with several faces, which one to follow: largest (default), center (nearest the
+                    frame's centre) or N (the N-th from the left, 0 = leftmost), chosen at the first
+                    good frame; then the nearest face to it in every frame
+  --face-id N       follow OpenFace face_id N instead
   -h, --help        this text
 
 Beside a file output, V.txt.json records the video, the ffmpeg that decoded it, the mode and the counts.
@@ -70,6 +72,7 @@ export async function runCalibrateCommand(argv: string[]): Promise<number> {
       out: { type: "string" },
       parity: { type: "boolean", default: false },
       "face-id": { type: "string" },
+      face: { type: "string" },
     },
     CALIBRATE_HELP,
   );
@@ -85,6 +88,9 @@ export async function runCalibrateCommand(argv: string[]): Promise<number> {
   ]);
   const faceId = wholeNumber(values["face-id"], "--face-id");
   if (values.parity && faceId !== undefined) throw new UsageError("--face-id cannot be combined with --parity (the reference takes every row)");
+  if (values.parity && values.face !== undefined) throw new UsageError("--face cannot be combined with --parity (the reference takes every row)");
+  if (faceId !== undefined && values.face !== undefined) throw new UsageError("--face and --face-id exclude each other");
+  const choice = faceChoice(values.face) ?? DEFAULT_FACE_CHOICE;
 
   const started = performance.now();
   const info = await probeVideo(video);
@@ -97,8 +103,7 @@ export async function runCalibrateCommand(argv: string[]): Promise<number> {
   }
   const source = await openLandmarkSource(await prepareSourceSpec(spec));
   const landmarksPath = values.landmarks ?? values.openface!;
-  const cv = await loadOpenCv();
-  const outcome = await runVideoPipeline(info, source, cv);
+  const outcome = await runVideoPipeline(info, source, { choice });
   // The source refuses a CSV without a usable row, so the pipeline always has frames here.
   if (outcome.kind === "no-face") throw new LrnetDataError(`${landmarksPath}: no frame has a face: nothing to calibrate`);
 

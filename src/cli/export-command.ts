@@ -23,12 +23,15 @@ Examples:
 
 Layout of DIR:
   FaceForensics++ (layout ffpp): LRNet's own tree, so its unmodified training code runs on it:
-    DIR/{Origin,DF,F2F,FS,NT,FSh,DFD}/{raw,c23,c40}/{train,val,test}/<clip>.txt
-    youtube and actors -> Origin, Deepfakes -> DF, Face2Face -> F2F, FaceSwap -> FS, NeuralTextures -> NT,
-    FaceShifter -> FSh, DeepFakeDetection -> DFD; compression c0 (FF++'s older name) and raw -> raw;
-    <clip> is the file name of the clip, e.g. DF/c23/test/000_003.txt
-  any other layout: DIR/<label>/<split>/<id>.txt, the id flattened into one name: "%" -> %25, "/" -> %2F
-    (e.g. real/train/celeb%2Fid0_0001.txt; decodeURIComponent gives the id back)
+    DIR/{Origin,DF,F2F,FS,NT,FSh,DFD,DFD_Origin}/{raw,c23,c40}/{train,val,test}/<clip>.txt
+    youtube -> Origin (LRNet's real class), Deepfakes -> DF, Face2Face -> F2F, FaceSwap -> FS,
+    NeuralTextures -> NT, FaceShifter -> FSh, DeepFakeDetection -> DFD, and the actor recordings DFD was
+    made from -> DFD_Origin (apart from the YouTube originals); compression c0 (FF++'s older name) and
+    raw -> raw; <clip> is the file name of the clip, e.g. DF/c23/test/000_003.txt
+  any other layout: DIR/<label>/<split>/<id>.txt, the id in one readable name: each "/" -> "__"
+    (dfo: fake/test/end_to_end__000_M004.txt, real/test/youtube__c23__000.txt; folder:
+    real/train/celeb__id0_0001.txt); a leading "." or a control character -> "_". Two ids that would
+    share a name make the export refuse, naming both
 
 A new or empty DIR is written as a whole: into a hidden directory beside it (.DIR.export-<pid>-<hex>,
 marked as lrnet-data's), renamed into place at the end, so a failed export leaves nothing behind; the

@@ -1,8 +1,11 @@
 import { mkdir } from "node:fs/promises";
 import { basename, extname, join } from "node:path";
-import { CALIBRATION } from "../calibrate/constants.js";
+import { CALIBRATION, LRNET_BLOCK_FRAMES } from "../calibrate/constants.js";
+import { BlockAlignedLines } from "../export/block-aligned-lines.js";
+import { FACE_FINDER } from "../extract/finder/face-finder.js";
+import { MAX_HELD_FRAMES } from "../guard/guard.js";
+import { DEFAULT_FACE_CHOICE, describeFaceChoice } from "../shape/face-follower.js";
 import { trackToFrame } from "../calibrate/calibrator.js";
-import { loadOpenCv } from "../calibrate/opencv.js";
 import { formatLrnetLine } from "../export/lrnet-txt.js";
 import { runVideoPipeline } from "../sources/video-pipeline.js";
 import { type SourceSpec, openLandmarkSource, prepareSourceSpec } from "../sources/registry.js";
@@ -10,7 +13,7 @@ import { LANDMARK_OPTIONS, detectorSpecFor, landmarkOptionsHelp, importSpecFor, 
 import { CALIBRATED_COLOUR, RAW_COLOUR, dotRadius, drawPoints } from "../video/overlay.js";
 import { probeVideo } from "../video/probe.js";
 import { VideoEncoder } from "../video/encode.js";
-import { oneOf, parseCommand, required } from "./options.js";
+import { oneOf, parseCommand, required, faceChoice } from "./options.js";
 import { UsageError } from "../errors.js";
 import { runRecord } from "./run-record.js";
 import { refuseOutputOverInputs } from "./output-guard.js";
@@ -24,7 +27,7 @@ export const EXIT_NO_FACE = 3;
 export const EXTRACT_HELP = `lrnet-data extract: detect and calibrate LRNet landmarks from a raw video
 
 Usage:
-  lrnet-data extract --video V.mp4 --out V.txt [--mode image|video] [--model PATH] [--visualize DIR]
+  lrnet-data extract --video V.mp4 --out V.txt [--mode image|video] [--face largest|center|N] [--model PATH] [--visualize DIR]
   lrnet-data extract --video V.mp4 --out V.txt --detector ./my-detector.mjs [--points MAP]
   lrnet-data extract --video V.mp4 --out V.txt --landmarks PATH [--landmark-format F] [--points MAP]
 
@@ -32,13 +35,24 @@ Detects the face in every frame with MediaPipe Face Landmarker (CPU, offline; or
 or reads precomputed landmarks), maps its points (MediaPipe: the 478-point mesh) to the 68-point iBUG layout, applies LRNet's guard (failed detections before the first face are skipped,
 later ones and sudden jumps hold the previous shape), and calibrates the sequence exactly as LRNet does.
 Writes LRNet's text format (one line per output frame, 136 values "%1.5f") atomically, and beside it
-V.txt.json recording the model (sha256), mode, mapping, guard and per-frame counts.
+V.txt.json recording the model (sha256), mode, mapping, guard, face finder and per-frame counts.
+
+Faces anywhere in the frame (IMAGE mode): MediaPipe's own detector only sees faces larger than about
+15 % of the frame's longer side, so the landmarker runs on a crop of 3 face sizes around the followed
+face, and when none is followed it searches the whole frame, then overlapping tiles down to faces of
+5 % of the frame height (every tile on the first frame, at most ${FACE_FINDER.tilesPerFrame} per frame later). A face
+missing or jumping for more than ${MAX_HELD_FRAMES} frames in a row is lost: those frames have status lost and no
+line, and the next face found starts a new calibration; lines before a lost face are cut to whole
+blocks of ${LRNET_BLOCK_FRAMES}, so that none of LRNet's training blocks spans it.
 
 Options:
   --video PATH       the video (any format ffmpeg reads)
   --out PATH         the output text file; "-" writes to standard output (no .json then)
   --mode MODE        image (default): every frame detected on its own, the raw detector LRNet's
                      calibration was designed for; video: MediaPipe tracks and smooths between frames
+  --face RULE        with several faces, which one to follow: largest (default), center (nearest the
+                     frame's centre) or N (the N-th from the left, 0 = leftmost), chosen at the first
+                     frame with a face; then the nearest face to it in every frame
   --model PATH       a face_landmarker.task bundle (e.g. Google's official one); see "Model" below
   --download-model   allow downloading Google's official bundle into the cache (checksum-verified)
   --detector D       mediapipe (default), or a detector plugin: an ES module file (./my-detector.mjs) or
@@ -53,7 +67,7 @@ allowed (--download-model or LRNET_DATA_DOWNLOAD_MODEL=1); else the offline bund
 package @mediapipe/face_mesh on first use and cached (no network needed).
 
 Examples:
-  lrnet-data extract --video clip.mp4 --out clip.txt --visualize overlays/
+  lrnet-data extract --video interview.mp4 --out interview.txt --face center --visualize overlays/
   lrnet-data extract --video clip.mp4 --out clip.face-api.txt --detector ./examples/face-api-detector/detector.mjs
   lrnet-data extract --video clip.mp4 --out clip.fan.txt --landmarks fan/clip/
 
@@ -67,6 +81,7 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
       video: { type: "string" },
       out: { type: "string" },
       mode: { type: "string", default: "image" },
+      face: { type: "string" },
       model: { type: "string" },
       "download-model": { type: "boolean", default: false },
       visualize: { type: "string" },
@@ -80,6 +95,7 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
   const out = required(values.out, "--out");
   const mode = oneOf(values.mode, "--mode", ["image", "video"])!;
   await refuseOutputOverInputs(out, [{ flag: "--video", path: video }, values.model === undefined ? null : { flag: "--model", path: values.model }]);
+  const choice = faceChoice(values.face) ?? DEFAULT_FACE_CHOICE;
 
   const started = performance.now();
   const info = await probeVideo(video);
@@ -100,8 +116,11 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
   const summary = new RunSummary(name);
   const progress = new FrameProgress(name);
   try {
-    const cv = await loadOpenCv();
-    const outcome = await runVideoPipeline(info, source, cv, { onProgress: (p) => progress.update(p.pass, p.frame, p.frames) });
+    const outcome = await runVideoPipeline(info, source, {
+      choice,
+      onProgress: (p) => progress.update(p.pass, p.frame, p.frames),
+      wholeFrames: values.visualize !== undefined,
+    });
     if (outcome.kind === "no-face") {
       progress.stop();
       process.stderr.write(`${name}: no face found in any of its ${info.frameCount} frames; nothing written\n`);
@@ -110,9 +129,21 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
     const sink = await openLineSink(out);
     const overlay = values.visualize ? await openOverlay(values.visualize, video, info) : null;
     try {
+      // Lines before a lost face are cut to whole training blocks, as export does (see BlockAlignedLines).
+      const ready: string[] = [];
+      let written = 0;
+      const lines = new BlockAlignedLines(LRNET_BLOCK_FRAMES, (line) => ready.push(line));
+      const writeReady = async (): Promise<void> => {
+        for (const line of ready.splice(0)) {
+          await sink.writeLine(line);
+          written++;
+        }
+      };
       for await (const f of outcome.frames) {
         summary.count(f.status, f.calibrated !== null);
-        if (f.calibrated) await sink.writeLine(formatLrnetLine(f.calibrated));
+        if (f.status === "lost") lines.lost();
+        else if (f.calibrated) lines.push(formatLrnetLine(f.calibrated));
+        await writeReady();
         if (overlay) {
           const radius = dotRadius(f.frame.width);
           // Detections a size larger underneath, so each shows as a red rim around its green calibrated point.
@@ -121,6 +152,10 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
           await overlay.write(f.frame.data);
         }
       }
+      lines.finish();
+      await writeReady();
+      summary.cut = summary.rows - written;
+      summary.rows = written;
       await overlay?.close();
     } catch (err) {
       await sink.abort();
@@ -129,10 +164,11 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
     }
     progress.stop();
     const seconds = (performance.now() - started) / 1000;
-    const { detector, mapping_version, guard } = source.configuration;
-    const extra = source.name === "mediapipe" ? {} : { source: source.configuration };
+    const { detector, mapping_version, guard, face_finder, faces_per_image } = source.configuration;
+    const extra = source.name === "mediapipe" ? { face_finder, faces_per_image } : { source: source.configuration };
+    const record = { detector, ...source.provenance, mapping_version, guard, ...extra, face: describeFaceChoice(choice) };
     // The text and its .json record are published together or not at all.
-    await sink.commit(runRecord(out, "extract", info, { detector, ...source.provenance, mapping_version, guard, ...extra, calibration: CALIBRATION }, summary, seconds));
+    await sink.commit(runRecord(out, "extract", info, { ...record, calibration: CALIBRATION }, summary, seconds));
     process.stderr.write(summary.line(info.frameCount, seconds) + "\n");
     return 0;
   } finally {

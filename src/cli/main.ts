@@ -1,60 +1,48 @@
-import { CALIBRATE_HELP, runCalibrateCommand } from "./calibrate-command.js";
-import { BUILD_HELP, runBuildCommand } from "./build-command.js";
 import { LrnetDataError, UsageError, oneLine } from "../errors.js";
 import { toolVersion } from "./run-record.js";
-import { EXTRACT_HELP, runExtractCommand } from "./extract-command.js";
-import { VALIDATE_HELP, runValidateCommand } from "./validate-command.js";
-import { EXPORT_HELP, runExportCommand } from "./export-command.js";
-import { REPORT_HELP, runReportCommand } from "./report-command.js";
-import { MERGE_HELP, runMergeCommand } from "./merge-command.js";
-import { COMPARE_HELP, runCompareCommand } from "./compare-command.js";
 
 interface Command {
   summary: string;
-  help: string;
   run(argv: string[]): Promise<number>;
 }
 
+// Each command's module is imported when it runs: a calibration never loads MediaPipe, Parquet or the pool.
 const COMMANDS: Record<string, Command> = {
   calibrate: {
     summary: "calibrate OpenFace or imported landmarks (.npy, .jsonl, .csv) of a video exactly as LRNet does",
-    help: CALIBRATE_HELP,
-    run: runCalibrateCommand,
+    run: async (argv) => (await import("./calibrate-command.js")).runCalibrateCommand(argv),
   },
   extract: {
     summary: "detect (MediaPipe or a detector plugin) and calibrate LRNet landmarks from a raw video",
-    help: EXTRACT_HELP,
-    run: runExtractCommand,
+    run: async (argv) => (await import("./extract-command.js")).runExtractCommand(argv),
   },
   build: {
     summary: "build a Parquet landmark dataset from a dataset tree (FF++, DFO, any folder), in parallel, resumable",
-    help: BUILD_HELP,
-    run: runBuildCommand,
+    run: async (argv) => (await import("./build-command.js")).runBuildCommand(argv),
   },
   merge: {
     summary: "combine the outputs of sharded builds into one dataset",
-    help: MERGE_HELP,
-    run: runMergeCommand,
+    run: async (argv) => (await import("./merge-command.js")).runMergeCommand(argv),
+  },
+  cluster: {
+    summary: "print the job files of a sharded build and its merge: a Slurm array job, or Kubernetes Indexed Job YAML",
+    run: async (argv) => (await import("./cluster-command.js")).runClusterCommand(argv),
   },
   validate: {
     summary: "check a built dataset before training: files, hashes, rows, frames, values, splits, leakage",
-    help: VALIDATE_HELP,
-    run: runValidateCommand,
+    run: async (argv) => (await import("./validate-command.js")).runValidateCommand(argv),
   },
   export: {
     summary: "write a built dataset as LRNet's landmark text files (its FF++ training tree)",
-    help: EXPORT_HELP,
-    run: runExportCommand,
+    run: async (argv) => (await import("./export-command.js")).runExportCommand(argv),
   },
   report: {
     summary: "write one self-contained HTML page showing what a built dataset holds",
-    help: REPORT_HELP,
-    run: runReportCommand,
+    run: async (argv) => (await import("./report-command.js")).runReportCommand(argv),
   },
   compare: {
     summary: "compare two landmark datasets of the same videos (e.g. two detectors): NME per region, detection, jitter",
-    help: COMPARE_HELP,
-    run: runCompareCommand,
+    run: async (argv) => (await import("./compare-command.js")).runCompareCommand(argv),
   },
 };
 
@@ -84,6 +72,7 @@ Environment:
   LRNET_DATA_DOWNLOAD_MODEL   set to 1 to allow downloading Google's official model (checksum-verified)
   LRNET_LK_CORE               ts to use the TypeScript optical-flow core instead of WebAssembly (same output)
   LRNET_DATA_DEBUG            set to 1 to print stack traces
+  LRNET_DATA_SHARD_COUNT      build --shard auto in a Kubernetes Indexed Job: the number of shards (completions)
 `;
 }
 

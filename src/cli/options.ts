@@ -4,6 +4,7 @@
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { UsageError } from "../errors.js";
+import { type FaceChoice, parseFaceChoice } from "../shape/face-follower.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 type WithHelp<O extends Options> = O & { help: { type: "boolean"; short: "h"; default: false } };
@@ -68,4 +69,12 @@ export function oneOf<const T extends string>(text: string | undefined, flag: st
     throw new UsageError(`${flag} takes ${list}, got "${text}"`);
   }
   return text as T;
+}
+
+/** `--face largest|center|N` (see FaceChoice); undefined when not given. */
+export function faceChoice(text: string | undefined, flag = "--face"): FaceChoice | undefined {
+  if (text === undefined) return undefined;
+  const choice = parseFaceChoice(text);
+  if (!choice) throw new UsageError(`${flag} takes largest, center or a whole number N (the N-th face from the left), got "${text}"`);
+  return choice;
 }

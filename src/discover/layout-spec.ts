@@ -16,6 +16,12 @@ export interface LayoutDeclaration {
   sources: SourceDeclaration[];
   list?: FieldDeclarations;
   splits?: SplitFilesDeclaration;
+  /** Further dataset roots a rule may read from (`"root": "ffpp"`), each given on the command line (`--ffpp-root`). */
+  roots?: Record<string, { description: string }>;
+  /** Printed when a build holds no real video: how to add a real class. */
+  noRealClass?: string;
+  /** Files that are part of the dataset but not videos to build (masks, models): counted, never read. */
+  ignore?: { kind: string; pattern: string }[];
 }
 
 export interface FieldDeclarations {
@@ -28,10 +34,31 @@ export interface FieldDeclarations {
   method: string;
   compression: string;
   identities?: string[];
+  /** The split of the videos that show this identity, as the split files assign it (`splits.keyIdentities`). */
+  splitOfIdentity?: string;
 }
 
 export interface SourceDeclaration extends FieldDeclarations {
   pattern: string;
+  /** A root declared in `roots`: the rule reads from it, and only when it is given. */
+  root?: string;
+  /** The rule is used only when the build selects this name (`--dfo-real source`). */
+  optIn?: string;
+  /** Keep a video only when a video of the main root shows its splitOfIdentity identity (the real of a fake found). */
+  paired?: boolean;
+  /** Where the videos' perturbations are recorded; "none": the rule's videos have none. */
+  perturbations?: "none" | PerturbationsDeclaration;
+}
+
+export interface PerturbationsDeclaration {
+  /** Template of the meta file's path relative to the root. */
+  file: string;
+  /** Template of the key a meta line's path must give (the same rule applied to the line's file stem). Default {stem}. */
+  key?: string;
+  /** Template of the level every perturbation must have (a warning otherwise). */
+  level?: string;
+  /** Template of the number of perturbations (a warning otherwise). */
+  count?: string;
 }
 
 export type SplitFileFormat = "pairs-json" | "lines" | "json-list";
@@ -42,6 +69,8 @@ export interface SplitFilesDeclaration {
   defaultDir?: string;
   pairSeparator?: string;
   stripExtension?: boolean;
+  /** How a split-file key names identities: a pattern over the key and identity templates over its captures. */
+  keyIdentities?: { pattern: string; identities: string[] };
 }
 
 /** Variables every rule may use, derived from the video's path. */
@@ -57,10 +86,31 @@ export interface FieldRules {
   method: Template;
   compression: Template;
   identities: Template[];
+  splitOfIdentity: Template | undefined;
+}
+
+export interface PerturbationRules {
+  file: Template;
+  key: Template;
+  level: Template | undefined;
+  count: Template | undefined;
 }
 
 export interface SourceRules extends FieldRules {
   pattern: PathPattern;
+  root: string | undefined;
+  optIn: string | undefined;
+  paired: boolean;
+  perturbations: "none" | PerturbationRules | undefined;
+}
+
+export interface SplitRules {
+  format: SplitFileFormat;
+  files: Record<string, string>;
+  defaultDir: string | undefined;
+  pairSeparator: string;
+  stripExtension: boolean;
+  keyIdentities: { pattern: PathPattern; identities: Template[] } | undefined;
 }
 
 /** A layout ready to run: templates and patterns parsed and checked. */
@@ -74,7 +124,13 @@ export interface Layout {
   labelWords: Map<string, Label>;
   sources: SourceRules[];
   list: FieldRules | undefined;
-  splits: (Required<Omit<SplitFilesDeclaration, "defaultDir">> & { defaultDir: string | undefined }) | undefined;
+  splits: SplitRules | undefined;
+  /** Further roots: name → description. */
+  roots: Map<string, string>;
+  /** Names that rules opt in by (`optIn`), sorted. */
+  optIns: string[];
+  noRealClass: string | undefined;
+  ignore: { kind: string; pattern: PathPattern }[];
 }
 
 export const LAYOUTS_DIR = layoutsDir;
@@ -145,8 +201,15 @@ export function compileLayout(json: unknown, file: string): Layout {
       }
     }
     const rules = compileFields(source, `sources[${i}]`, fail);
+    const perturbations = compilePerturbations(source.perturbations, `sources[${i}].perturbations`, fail);
     const known = new Set<string>([...BUILTIN_VARIABLES, ...pattern.captures]);
-    for (const [field, template] of fieldTemplates(rules)) {
+    const templates = fieldTemplates(rules);
+    if (perturbations && perturbations !== "none") {
+      templates.push(["perturbations.file", perturbations.file], ["perturbations.key", perturbations.key]);
+      if (perturbations.level) templates.push(["perturbations.level", perturbations.level]);
+      if (perturbations.count) templates.push(["perturbations.count", perturbations.count]);
+    }
+    for (const [field, template] of templates) {
       for (const v of templateVariables(template)) {
         if (!known.has(v.name) && !v.hasFallback) {
           fail(`sources[${i}].${field} uses {${v.name}}, which the pattern does not capture (add a fallback: {${v.name}|…})`);
@@ -156,21 +219,30 @@ export function compileLayout(json: unknown, file: string): Layout {
     if (rules.split === undefined && !declaration.splits) {
       fail(`sources[${i}] has no split and the layout declares no split files`);
     }
-    return { ...rules, pattern };
+    if (rules.splitOfIdentity && !declaration.splits?.keyIdentities) {
+      fail(`sources[${i}] takes splitOfIdentity, but the layout's splits declare no keyIdentities`);
+    }
+    if (rules.splitOfIdentity && rules.split) fail(`sources[${i}] has both split and splitOfIdentity`);
+    if (source.paired && !rules.splitOfIdentity) fail(`sources[${i}] is paired but has no splitOfIdentity to pair by`);
+    if (source.root !== undefined && !declaration.roots?.[source.root]) {
+      fail(`sources[${i}] reads root "${source.root}", which the layout's roots do not declare`);
+    }
+    return { ...rules, pattern, root: source.root, optIn: source.optIn, paired: source.paired ?? false, perturbations };
+  });
+
+  const ignore = (declaration.ignore ?? []).map((rule, i) => {
+    try {
+      return { kind: rule.kind, pattern: compilePathPattern(rule.pattern) };
+    } catch (error) {
+      return fail(`ignore[${i}]: ${(error as Error).message}`);
+    }
   });
 
   const list = declaration.list ? compileFields(declaration.list, "list", fail) : undefined;
   if (list && list.split === undefined && !declaration.splits) fail(`list has no split and the layout declares no split files`);
+  if (list?.splitOfIdentity) fail(`list: splitOfIdentity is for tree rules`);
 
-  const splits = declaration.splits
-    ? {
-        format: declaration.splits.format,
-        files: declaration.splits.files,
-        defaultDir: declaration.splits.defaultDir,
-        pairSeparator: declaration.splits.pairSeparator ?? "_",
-        stripExtension: declaration.splits.stripExtension ?? false,
-      }
-    : undefined;
+  const splits = declaration.splits ? compileSplits(declaration.splits, fail) : undefined;
 
   return {
     name: declaration.name,
@@ -181,6 +253,63 @@ export function compileLayout(json: unknown, file: string): Layout {
     sources,
     list,
     splits,
+    roots: new Map(Object.entries(declaration.roots ?? {}).map(([name, root]) => [name, root.description])),
+    optIns: [...new Set(sources.map((s) => s.optIn).filter((o): o is string => o !== undefined))].sort(),
+    noRealClass: declaration.noRealClass,
+    ignore,
+  };
+}
+
+function compileSplits(declaration: SplitFilesDeclaration, fail: (message: string) => never): SplitRules {
+  let keyIdentities: SplitRules["keyIdentities"];
+  if (declaration.keyIdentities) {
+    let pattern: PathPattern;
+    try {
+      pattern = compilePathPattern(declaration.keyIdentities.pattern);
+    } catch (error) {
+      return fail(`splits.keyIdentities.pattern: ${(error as Error).message}`);
+    }
+    const identities = declaration.keyIdentities.identities.map((source, k) => {
+      try {
+        const template = parseTemplate(source);
+        for (const v of templateVariables(template)) {
+          if (!pattern.captures.includes(v.name) && !v.hasFallback) fail(`splits.keyIdentities.identities[${k}] uses {${v.name}}, which the pattern does not capture`);
+        }
+        return template;
+      } catch (error) {
+        return fail(`splits.keyIdentities.identities[${k}]: ${(error as Error).message}`);
+      }
+    });
+    keyIdentities = { pattern, identities };
+  }
+  return {
+    format: declaration.format,
+    files: declaration.files,
+    defaultDir: declaration.defaultDir,
+    pairSeparator: declaration.pairSeparator ?? "_",
+    stripExtension: declaration.stripExtension ?? false,
+    keyIdentities,
+  };
+}
+
+function compilePerturbations(
+  declaration: SourceDeclaration["perturbations"],
+  where: string,
+  fail: (message: string) => never,
+): SourceRules["perturbations"] {
+  if (declaration === undefined || declaration === "none") return declaration;
+  const parse = (field: string, source: string): Template => {
+    try {
+      return parseTemplate(source);
+    } catch (error) {
+      return fail(`${where}.${field}: ${(error as Error).message}`);
+    }
+  };
+  return {
+    file: parse("file", declaration.file),
+    key: parse("key", declaration.key ?? "{stem}"),
+    level: declaration.level === undefined ? undefined : parse("level", declaration.level),
+    count: declaration.count === undefined ? undefined : parse("count", declaration.count),
   };
 }
 
@@ -201,6 +330,7 @@ function compileFields(declaration: FieldDeclarations, where: string, fail: (mes
     method: parse("method", declaration.method),
     compression: parse("compression", declaration.compression),
     identities: (declaration.identities ?? []).map((t, k) => parse(`identities[${k}]`, t)),
+    splitOfIdentity: declaration.splitOfIdentity === undefined ? undefined : parse("splitOfIdentity", declaration.splitOfIdentity),
   };
 }
 
@@ -213,6 +343,7 @@ function fieldTemplates(rules: FieldRules): [string, Template][] {
     ["compression", rules.compression],
   ];
   if (rules.split) out.push(["split", rules.split]);
+  if (rules.splitOfIdentity) out.push(["splitOfIdentity", rules.splitOfIdentity]);
   rules.identities.forEach((t, k) => out.push([`identities[${k}]`, t]));
   return out;
 }

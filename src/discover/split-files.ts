@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { LayoutError } from "./errors.js";
 import type { Layout } from "./layout-spec.js";
+import { matchPathPattern } from "./path-pattern.js";
+import { renderTemplate } from "./template.js";
 
 /** One entry of a split file (a line, a key or an FF++ pair) and the keys it puts in its split. */
 export interface SplitFileEntry {
@@ -19,6 +21,8 @@ export interface SplitTable {
   byKey: Map<string, SplitFileEntry>;
   entries: SplitFileEntry[];
   files: string[];
+  /** Entries naming each identity (layouts with `keyIdentities`), in file order. */
+  byIdentity: Map<string, SplitFileEntry[]>;
 }
 
 /** Reads a layout's split files from `dir`; a key listed in two splits is an error naming both files. */
@@ -87,5 +91,24 @@ export function readSplitFiles(layout: Layout, dir: string): SplitTable {
       byKey.set(key, entry);
     }
   }
-  return { byKey, entries, files };
+  const byIdentity = new Map<string, SplitFileEntry[]>();
+  const rules = rule.keyIdentities;
+  if (rules) {
+    for (const entry of entries) {
+      for (const key of entry.keys) {
+        const captures = matchPathPattern(rules.pattern, key);
+        if (!captures) {
+          throw new LayoutError(`${entry.file}: ${entry.at} (${entry.text}) is not a key like ${rules.pattern.source}`, entry.file);
+        }
+        for (const template of rules.identities) {
+          const identity = renderTemplate(template, captures);
+          if (identity === undefined || identity === "") continue;
+          const list = byIdentity.get(identity) ?? [];
+          list.push(entry);
+          byIdentity.set(identity, list);
+        }
+      }
+    }
+  }
+  return { byKey, entries, files, byIdentity };
 }

@@ -14,6 +14,7 @@ import { SHAPE_VALUES } from "../shape/shape.js";
 import { decodeDataFile, readFileHashed, type DataColumnName, type DataFileColumns } from "../store/data-file.js";
 import { ExportError } from "./errors.js";
 import { exportLayoutFor, exportPathOf, type ExportLayout } from "./layout.js";
+import { BlockAlignedLines } from "./block-aligned-lines.js";
 import { formatLrnetLine } from "./lrnet-txt.js";
 
 export interface ExportOptions {
@@ -65,8 +66,8 @@ export const EXPORT_MARKER = ".lrnet-data-export.json";
 /**
  * Writes a dataset's calibrated landmarks as LRNet's text files: one file per video, one line per frame that
  * has landmarks (frames without are dropped), 136 values `%1.5f` space-separated. FF++ datasets go into LRNet's
- * tree `{Origin,DF,F2F,FS,NT,FSh,DFD}/{raw,c23,c40}/{train,val,test}/<clip>.txt`; others into
- * `<label>/<split>/<id>.txt` with the id flattened (see flattenId). A new or empty directory is written as a
+ * tree `{Origin,DF,F2F,FS,NT,FSh,DFD,DFD_Origin}/{raw,c23,c40}/{train,val,test}/<clip>.txt`; others into
+ * `<label>/<split>/<id>.txt` with each `/` of the id as `__` (see flattenId). A new or empty directory is written as a
  * whole (staged beside it, renamed into place); with `overwrite`, file by file, each atomically. Data files are
  * hashed while read and must match the manifest.
  */
@@ -115,7 +116,7 @@ async function writeFiles(
   for (const [index, file] of manifest.data_files.entries()) {
     let columns: DataFileColumns;
     try {
-      columns = await readDataFile(outDir, file, undefined, index);
+      columns = await readDataFile(outDir, file, ["video_id", "frame", "landmarks", "status"], index);
     } catch (error) {
       if (!(error instanceof ExportError) || options.allowIncomplete !== true) throw error;
       for (const video of videosOf.get(file.path) ?? []) report.skipped.push({ video: video.id, reason: error.message });
@@ -124,7 +125,7 @@ async function writeFiles(
     for (const video of videosOf.get(file.path) ?? []) {
       let lines: string[];
       try {
-        lines = videoLines(file, video, columns);
+        lines = videoLines(file, video, columns, block);
       } catch (error) {
         if (!(error instanceof ExportError) || options.allowIncomplete !== true) throw error;
         report.skipped.push({ video: video.id, reason: error.message });
@@ -365,13 +366,20 @@ export function videoRowSpan(file: ManifestDataFile, video: ManifestVideo, colum
 }
 
 /** The video's frames with landmarks as LRNet text lines, after checking that its rows are its own and in frame order. */
-function videoLines(file: ManifestDataFile, video: ManifestVideo, columns: DataFileColumns): string[] {
+function videoLines(file: ManifestDataFile, video: ManifestVideo, columns: DataFileColumns, block: number): string[] {
   const { values, present } = columns.landmarks!;
   const { start, end } = videoRowSpan(file, video, columns);
+  const lostCode = columns.status ? columns.status.values.indexOf("lost") : -1;
   const lines: string[] = [];
+  // Lines before a lost face are cut to whole blocks, so that none of LRNet's blocks spans it (BlockAlignedLines).
+  const aligned = new BlockAlignedLines(block, (line) => {
+    lines.push(line);
+  });
   for (let r = start; r < end; r++) {
-    if (present[r]) lines.push(formatLrnetLine(values.subarray(r * SHAPE_VALUES, (r + 1) * SHAPE_VALUES)));
+    if (lostCode >= 0 && columns.status!.codes[r] === lostCode) aligned.lost();
+    else if (present[r]) aligned.push(formatLrnetLine(values.subarray(r * SHAPE_VALUES, (r + 1) * SHAPE_VALUES)));
   }
+  aligned.finish();
   return lines;
 }
 

@@ -3,12 +3,13 @@ import { ExportError } from "./errors.js";
 
 /**
  * LRNet's training tree (training/datasets/README.md and utils/dataset.py of LRNet): one folder per FF++
- * subset, then the compression level, then the split. Originals (youtube, and the actors that DeepFakeDetection
- * was made from) are LRNet's `Origin`.
+ * subset, then the compression level, then the split. The YouTube originals are LRNet's `Origin`, the real
+ * class it pairs with DF/F2F/FS/NT; the actor recordings that DeepFakeDetection was made from go to their own
+ * `DFD_Origin`, so that LRNet's loaders do not take them as YouTube originals.
  */
 export const LRNET_FOLDER_OF_METHOD: Readonly<Record<string, string>> = {
   youtube: "Origin",
-  actors: "Origin",
+  actors: "DFD_Origin",
   Deepfakes: "DF",
   Face2Face: "F2F",
   FaceSwap: "FS",
@@ -47,17 +48,19 @@ export function exportPathOf(video: ManifestVideo, layout: ExportLayout): string
 }
 
 /**
- * A video id as one file name, reversibly: `%` → `%25`, `/` → `%2F`, `\` → `%5C`, control characters and a
- * leading `.` percent-encoded too (no hidden files, no `..`). `Deepfakes/c23/000_003` → `Deepfakes%2Fc23%2F000_003`;
- * `decodeURIComponent` gives the id back.
+ * A video id as one readable file name: each `/` (or `\\`) becomes `__`, so `end_to_end/000_M004` →
+ * `end_to_end__000_M004` and `source_videos/M004_light_up_happy_camera_front` keeps its name; control characters
+ * become `_` and a leading `.` becomes `_` (no hidden files, no `..`). Two ids that would give the same name
+ * (`a__b/c` and `a/b__c`) make the export refuse, naming both; the manifest keeps every id.
  */
 export function flattenId(id: string): string {
   let out = "";
   for (let i = 0; i < id.length; i++) {
     const ch = id[i]!;
     const code = ch.charCodeAt(0);
-    const unsafe = ch === "%" || ch === "/" || ch === "\\" || code < 0x20 || code === 0x7f || (i === 0 && ch === ".");
-    out += unsafe ? `%${code.toString(16).toUpperCase().padStart(2, "0")}` : ch;
+    if (ch === "/" || ch === "\\") out += "__";
+    else if (code < 0x20 || code === 0x7f || (i === 0 && ch === ".")) out += "_";
+    else out += ch;
   }
   return out;
 }

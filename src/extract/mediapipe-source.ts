@@ -4,10 +4,11 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createFaceLandmarker, type FaceResult, type NodeFaceLandmarker } from "../mediapipe-runtime/landmarker.js";
 import { tasksVisionDirectory } from "../mediapipe-runtime/wasm-loader.js";
-import { resolveModel, sha256Hex } from "../model-bundle/resolve-model.js";
+import { type ResolveModelOptions, resolveModel, sha256Hex } from "../model-bundle/resolve-model.js";
 import type { FaceObservation, LandmarkSource, SourceVideo, VideoLandmarks } from "../sources/landmark-source.js";
 import { DEFAULT_MAPPING, MESH_POINT_COUNT } from "../sources/mesh-to-ibug.js";
-import { DEFAULT_MODE, MEDIAPIPE_GUARD } from "./settings.js";
+import { FaceFinder, type FaceFinderSettings } from "./finder/face-finder.js";
+import { DEFAULT_MODE, MEDIAPIPE_GUARD, faceFinderFor, facesPerImage } from "./settings.js";
 
 /** Anything that finds faces in an RGBA frame: the MediaPipe landmarker, or a stand-in in tests. */
 export interface FaceDetector {
@@ -29,11 +30,15 @@ export interface MediaPipeSpec {
 /** Resolves the model once, so every worker of a build loads the same file (and the manifest names its sha256). */
 export async function prepareMediaPipeSpec(spec: MediaPipeSpec): Promise<MediaPipeSpec> {
   if (spec.modelSha256 !== undefined) return spec;
-  const model = await resolveModel({
+  const model = await resolveModel(resolveOptions(spec));
+  return { ...spec, modelPath: model.path, modelSha256: model.sha256 };
+}
+
+function resolveOptions(spec: MediaPipeSpec): ResolveModelOptions {
+  return {
     ...(spec.modelPath === undefined ? {} : { modelPath: spec.modelPath }),
     ...(spec.download === undefined ? {} : { download: spec.download }),
-  });
-  return { ...spec, modelPath: model.path, modelSha256: model.sha256 };
+  };
 }
 
 /** The manifest configuration of a prepared spec: detector, model, mapping, guard, running mode, runtime. */
@@ -44,6 +49,8 @@ export function mediaPipeConfiguration(spec: MediaPipeSpec): Record<string, unkn
     mapping_version: DEFAULT_MAPPING.version,
     guard: { ...MEDIAPIPE_GUARD },
     running_mode: spec.mode ?? DEFAULT_MODE,
+    face_finder: faceFinderFor(spec.mode ?? DEFAULT_MODE),
+    faces_per_image: facesPerImage(spec.mode ?? DEFAULT_MODE),
     detector_runtime: `@mediapipe/tasks-vision@${tasksVisionVersion()}`,
   };
 }
@@ -65,15 +72,12 @@ export async function openMediaPipeSource(spec: MediaPipeSpec, hooks: { onLog?: 
     }
     model = { sha256, source: "explicit", path: spec.modelPath };
   } else {
-    const resolved = await resolveModel({
-      ...(spec.modelPath === undefined ? {} : { modelPath: spec.modelPath }),
-      ...(spec.download === undefined ? {} : { download: spec.download }),
-    });
+    const resolved = await resolveModel(resolveOptions(spec));
     bytes = resolved.bytes ?? new Uint8Array(await readFile(resolved.path));
     model = { sha256: resolved.sha256, source: resolved.source, path: resolved.path };
   }
   const newLandmarker = (): Promise<NodeFaceLandmarker> =>
-    createFaceLandmarker({ modelBytes: bytes, mode, ...(hooks.onLog === undefined ? {} : { onLog: hooks.onLog }) });
+    createFaceLandmarker({ modelBytes: bytes, mode, numFaces: facesPerImage(mode), ...(hooks.onLog === undefined ? {} : { onLog: hooks.onLog }) });
   const shared = mode === "image" ? await newLandmarker() : null;
   const configuration = mediaPipeConfiguration({ ...spec, modelSha256: model.sha256 });
   return detectorSource(
@@ -83,18 +87,24 @@ export async function openMediaPipeSource(spec: MediaPipeSpec, hooks: { onLog?: 
     },
     configuration,
     { model, mode },
+    faceFinderFor(mode),
   );
 }
 
 /** Any FaceDetector (a landmarker, or a scripted stand-in in tests) as a 478-point source with MediaPipe's guard. */
-export function faceDetectorSource(detector: FaceDetector, configuration: Record<string, unknown> = {}): LandmarkSource {
-  return detectorSource({ detector, fresh: null }, configuration, undefined);
+export function faceDetectorSource(
+  detector: FaceDetector,
+  configuration: Record<string, unknown> = {},
+  finder: FaceFinderSettings | null = null,
+): LandmarkSource {
+  return detectorSource({ detector, fresh: null }, configuration, undefined, finder);
 }
 
 function detectorSource(
   detectors: { detector: (FaceDetector & { close?(): void }) | null; fresh: (() => Promise<NodeFaceLandmarker>) | null },
   configuration: Record<string, unknown>,
   provenance: Record<string, unknown> | undefined,
+  finderSettings: FaceFinderSettings | null,
 ): LandmarkSource {
   return {
     name: "mediapipe",
@@ -106,10 +116,20 @@ function detectorSource(
     async open(video: SourceVideo): Promise<VideoLandmarks> {
       const fresh = detectors.fresh ? await detectors.fresh() : null;
       const detector = fresh ?? detectors.detector!;
+      const finder = finderSettings ? new FaceFinder(detector, finderSettings, (video.choice?.rule ?? "largest") !== "largest") : null;
+      let found: FaceResult[] = [];
+      let observed: FaceObservation[] = [];
       return {
         detect(index, frame) {
           if (frame === undefined) throw new Error("MediaPipe needs the decoded RGBA frame");
-          return detector.detect(frame.data, frame.width, frame.height, (index * 1000) / video.fps).map(toObservation);
+          const timestampMs = (index * 1000) / video.fps;
+          found = finder ? finder.find(frame.data, frame.width, frame.height, timestampMs) : detector.detect(frame.data, frame.width, frame.height, timestampMs);
+          observed = found.map(toObservation);
+          return observed;
+        },
+        follow(face) {
+          const i = face === null ? -1 : observed.indexOf(face);
+          finder?.follow(i < 0 ? null : found[i]!);
         },
         close: () => fresh?.close(),
       };

@@ -1,4 +1,5 @@
 import { type GuardSettings, LRNET_JUMP_LIMITS } from "../guard/guard.js";
+import { FACE_FINDER, type FaceFinderSettings } from "./finder/face-finder.js";
 
 /**
  * The guard for MediaPipe detections. Its score is the face detector's confidence, and the landmarker only
@@ -8,3 +9,21 @@ import { type GuardSettings, LRNET_JUMP_LIMITS } from "../guard/guard.js";
 export const MEDIAPIPE_GUARD: GuardSettings = { minScore: 0.5, ...LRNET_JUMP_LIMITS };
 
 export const DEFAULT_MODE: "image" | "video" = "image";
+
+/**
+ * Faces the landmarker reports per image: several in IMAGE mode, so that the follower sees every face of a
+ * frame (or tile) and chooses by its rule rather than by the detector's score order; VIDEO mode smooths
+ * landmarks only for one face (MediaPipe), so there it stays 1.
+ */
+export function facesPerImage(mode: "image" | "video"): number {
+  return mode === "image" ? 4 : 1;
+}
+
+/**
+ * How faces are found in the frame. The face finder runs the landmarker on crops and tiles of each frame,
+ * which needs IMAGE mode (VIDEO mode's tracking assumes one whole frame per timestamp): VIDEO mode keeps
+ * whole frames (null).
+ */
+export function faceFinderFor(mode: "image" | "video"): FaceFinderSettings | null {
+  return mode === "image" ? FACE_FINDER : null;
+}

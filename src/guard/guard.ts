@@ -13,15 +13,17 @@ export interface Detection {
  * - `detected`: the detection is used as it is;
  * - `held`: the detection failed after the first good frame; the previous frame's shape is used;
  * - `rejected`: the detection jumped (position or size); the previous frame's shape is used;
- * - `skipped`: the detection failed before the first good frame; the frame has no shape and no output row.
+ * - `skipped`: the detection failed before the first good frame; the frame has no shape and no output row;
+ * - `lost`: the face has been missing (or jumping) for more than `maxHeld` frames in a row: the frame has no
+ *   shape, and the next detection starts afresh (a new calibration segment, no jump test against the old face).
  */
-export type FrameStatus = "detected" | "held" | "rejected" | "skipped";
+export type FrameStatus = "detected" | "held" | "rejected" | "skipped" | "lost";
 
-export const FRAME_STATUSES: readonly FrameStatus[] = ["detected", "held", "rejected", "skipped"];
+export const FRAME_STATUSES: readonly FrameStatus[] = ["detected", "held", "rejected", "skipped", "lost"];
 
 export interface GuardedFrame {
   status: FrameStatus;
-  /** The shape the calibrator uses for this frame; null only when skipped. */
+  /** The shape the calibrator uses for this frame; null only when skipped or lost. */
   shape: Shape | null;
 }
 
@@ -35,28 +37,51 @@ export interface GuardSettings {
   minSizeRatio: number;
   /** A jump: the face size grew above this ratio of the previous one. */
   maxSizeRatio: number;
+  /** Most frames in a row held or rejected after a good one; the next failures are `lost` (default MAX_HELD_FRAMES). */
+  maxHeld?: number;
 }
 
-export const LRNET_JUMP_LIMITS = { maxCenterShift: 0.5, minSizeRatio: 0.7, maxSizeRatio: 1.3 } as const;
+/**
+ * Held (or rejected) frames repeat the previous shape: no landmark motion at all. LRNet's classifier reads
+ * 30-frame blocks of landmark motion, so a face that has left the frame must not become a still face inside a
+ * block. 5 frames is a sixth of a block and 0.17–0.2 s at 25–30 fps: longer than the drop-outs a present face
+ * has (a blink, motion blur, a hand passing: 1–3 frames), short enough that a block holds at most that much
+ * stillness that never happened. After it the face is `lost` and training blocks are cut there.
+ */
+export const MAX_HELD_FRAMES = 5;
+
+export const LRNET_JUMP_LIMITS = { maxCenterShift: 0.5, minSizeRatio: 0.7, maxSizeRatio: 1.3, maxHeld: MAX_HELD_FRAMES } as const;
 
 /** Applies the guard one frame at a time, so that detection can stream. */
 export class SequenceGuard {
   private previous: Shape | null = null;
+  private seenFace = false;
+  /** Frames held or rejected in a row since the last detected one. */
+  private misses = 0;
 
   constructor(private readonly settings: GuardSettings) {}
 
   push(detection: Detection): GuardedFrame {
     const failed = detection.shape === null || !(detection.score >= this.settings.minScore);
     if (this.previous === null) {
-      if (failed) return { status: "skipped", shape: null };
-      this.previous = detection.shape;
-      return { status: "detected", shape: detection.shape };
+      if (failed) return { status: this.seenFace ? "lost" : "skipped", shape: null };
+      return this.accept(detection.shape!);
     }
-    if (failed) return { status: "held", shape: this.previous };
     const current = detection.shape!;
-    if (this.jumped(this.previous, current)) return { status: "rejected", shape: this.previous };
-    this.previous = current;
-    return { status: "detected", shape: current };
+    const status = failed ? "held" : this.jumped(this.previous, current) ? "rejected" : null;
+    if (status === null) return this.accept(current);
+    if (++this.misses > (this.settings.maxHeld ?? MAX_HELD_FRAMES)) {
+      this.previous = null;
+      return { status: "lost", shape: null };
+    }
+    return { status, shape: this.previous };
+  }
+
+  private accept(shape: Shape): GuardedFrame {
+    this.previous = shape;
+    this.seenFace = true;
+    this.misses = 0;
+    return { status: "detected", shape };
   }
 
   private jumped(prev: Shape, curr: Shape): boolean {
@@ -83,7 +108,7 @@ export function guardSequence(detections: Iterable<Detection>, settings: GuardSe
 export type StatusCounts = Record<FrameStatus, number>;
 
 export function countStatuses(frames: Iterable<{ status: FrameStatus }>): StatusCounts {
-  const counts: StatusCounts = { detected: 0, held: 0, rejected: 0, skipped: 0 };
+  const counts: StatusCounts = { detected: 0, held: 0, rejected: 0, skipped: 0, lost: 0 };
   for (const f of frames) counts[f.status]++;
   return counts;
 }

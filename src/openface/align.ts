@@ -1,10 +1,15 @@
-import { faceSize, meanPointDistance, type Shape } from "../shape/shape.js";
+import { DEFAULT_FACE_CHOICE, type FaceChoice, pickFirstFace } from "../shape/face-follower.js";
+import { meanPointDistance, type Shape } from "../shape/shape.js";
 import { OpenFaceCsvError } from "./errors.js";
 import type { FrameObservation, OpenFaceRow, OpenFaceTable } from "./types.js";
 
 export interface AlignOptions {
   /** Follow exactly this face_id instead of tracking the largest face. */
   faceId?: number;
+  /** Which face to follow when there are several face_ids (default: the largest); see FaceChoice. */
+  choice?: FaceChoice;
+  /** The video's frame size, for `choice` center. */
+  frame?: { width: number; height: number };
   /** Name of the CSV in error messages. */
   file: string;
 }
@@ -15,8 +20,8 @@ export interface AlignOptions {
  * Frames without a row are failed detections (`shape: null, confidence: 0, success: false`). Rows with
  * success 0 keep their shape (OpenFace writes zeros) and confidence, with `success: false`.
  *
- * With several face_ids (FaceLandmarkVidMulti) one face is followed: the largest successful face at the first
- * frame that has a successful row, then in each frame the successful row nearest to the previously chosen
+ * With several face_ids (FaceLandmarkVidMulti) one face is followed: the successful face `choice` picks (by
+ * default the largest) at the first frame that has a successful row, then in each frame the successful row nearest to the previously chosen
  * shape. Nearness is the mean point-to-point distance rather than the centroid distance: two faces whose
  * centroids pass close by (crossing paths, one behind the other) still differ in scale and pose, which all 68
  * points capture. face_ids are not trusted across frames, because OpenFace may hand a lost track's id to
@@ -51,7 +56,7 @@ export function alignToFrames(table: OpenFaceTable, frameCount: number, options:
     );
   }
   if (table.faceIds.length <= 1) return alignOneFace(table.rows, frameCount);
-  return followLargestFace(table.rows, frameCount);
+  return followChosenFace(table.rows, frameCount, options.choice ?? DEFAULT_FACE_CHOICE, options.frame);
 }
 
 /**
@@ -71,26 +76,24 @@ function alignOneFace(rows: readonly OpenFaceRow[], frameCount: number): FrameOb
   return frames;
 }
 
-function followLargestFace(rows: readonly OpenFaceRow[], frameCount: number): FrameObservation[] {
+function followChosenFace(
+  rows: readonly OpenFaceRow[],
+  frameCount: number,
+  choice: FaceChoice,
+  frame: { width: number; height: number } | undefined,
+): FrameObservation[] {
   const rowsByFrame: OpenFaceRow[][] = Array.from({ length: frameCount }, () => []);
   for (const row of rows) rowsByFrame[row.frame - 1]!.push(row);
 
   let reference: Shape | null = null;
   let lastFaceId: number | null = null;
-  const firstSuccessful = rowsByFrame.find((frameRows) => frameRows.some((row) => row.success));
-  if (firstSuccessful !== undefined) {
-    let largest: OpenFaceRow | null = null;
-    let largestSize = -Infinity;
-    for (const row of firstSuccessful) {
-      if (!row.success) continue;
-      const size = faceSize(row.shape);
-      if (size > largestSize) {
-        largest = row;
-        largestSize = size;
-      }
-    }
-    reference = largest!.shape;
-    lastFaceId = largest!.faceId;
+  for (const frameRows of rowsByFrame) {
+    const successful = frameRows.filter((row) => row.success);
+    const picked = pickFirstFace(successful.map((row) => row.shape), choice, frame);
+    if (picked < 0) continue;
+    reference = successful[picked]!.shape;
+    lastFaceId = successful[picked]!.faceId;
+    break;
   }
 
   return rowsByFrame.map((frameRows) => {

@@ -53,7 +53,11 @@ async function openCsv(spec: OpenFaceSpec, video: SourceVideo): Promise<VideoLan
     const shapes = shapesInFileOrder(table);
     return { detect: (index) => [{ points: shapes[index]!, score: table.rows[index]!.confidence }] };
   }
-  const observations = alignToFrames(table, video.frameCount, { file: csvPath, ...(spec.faceId === undefined ? {} : { faceId: spec.faceId }) });
+  const observations = alignToFrames(table, video.frameCount, {
+    file: csvPath,
+    ...(spec.faceId === undefined ? {} : { faceId: spec.faceId }),
+    ...(video.choice === undefined ? {} : { choice: video.choice, frame: video }),
+  });
   if (!observations.some((o) => o.success && o.shape !== null && o.confidence >= OPENFACE_MIN_CONFIDENCE)) {
     throw new OpenFaceCsvError(
       csvPath,

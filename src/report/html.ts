@@ -1,6 +1,7 @@
 import type { Manifest, ManifestVideo } from "../store/manifest.js";
 import { FRAME_STATUSES, type FrameStatus } from "../guard/guard.js";
 import { TRACE_POINTS, detectedShare, type VideoToLookAt } from "./collect.js";
+import { groupByPerturbation } from "./perturbation-groups.js";
 import { escapeXml as esc, histogram, legend, lineChart, median, shareBars, stackedBars } from "./svg.js";
 
 /** Okabe–Ito colours: distinguishable with the common colour-vision deficiencies. */
@@ -15,12 +16,13 @@ export const COLOR = {
   grey: "#999999",
 };
 const LABEL_COLOR: Record<string, string> = { real: COLOR.blue, fake: COLOR.vermillion };
-const STATUS_COLOR: Record<FrameStatus, string> = { detected: COLOR.green, held: COLOR.orange, rejected: COLOR.vermillion, skipped: COLOR.grey };
+const STATUS_COLOR: Record<FrameStatus, string> = { detected: COLOR.green, held: COLOR.orange, rejected: COLOR.vermillion, skipped: COLOR.grey, lost: COLOR.purple };
 const STATUS_MEANING: Record<FrameStatus, string> = {
   detected: "the detector found the face and its points were used",
   held: "the detector found no face; the previous frame's points were kept",
   rejected: "the detection jumped implausibly far or changed size; the previous frame's points were kept",
   skipped: "no face yet since the video started: the frame has no landmarks",
+  lost: "the face was missing for more frames in a row than may be held (it left the frame): no landmarks, and training blocks end there",
 };
 const SPLIT_COLORS = [COLOR.blue, COLOR.orange, COLOR.purple, COLOR.green, COLOR.sky, COLOR.yellow];
 const RAW_COLOR = COLOR.orange;
@@ -43,6 +45,7 @@ export function renderReport(input: ReportInput): string {
   const sections = [
     overview(input),
     contents(manifest),
+    perturbations(manifest),
     statusMix(manifest),
     scores(manifest),
     jitter(manifest),
@@ -131,9 +134,31 @@ function contents(manifest: Manifest): string {
 </section>`;
 }
 
+/** DeeperForensics-1.0's distortions: videos, detection and jitter per perturbation (absent when no video records any). */
+function perturbations(manifest: Manifest): string {
+  const groups = groupByPerturbation(manifest.videos);
+  if (groups.length === 0) return "";
+  const splits = Object.keys(manifest.splits);
+  const cell = (values: number[], digits: number): string => (values.length ? median(values).toFixed(digits) : "–");
+  const rows = groups
+    .map((g) => {
+      const counts = splits.map((split) => `<td>${g.videos.filter((v) => v.split === split).length}</td>`).join("");
+      const detected = cell(g.videos.map(detectedShare), 3);
+      const jitterValues = g.videos.map((v) => v.jitter.calibrated).filter((v): v is number => v !== null);
+      return `<tr><th>${esc(g.name)}</th>${counts}<td><b>${g.videos.length}</b></td><td>${detected}</td><td>${cell(jitterValues, 4)}</td></tr>`;
+    })
+    .join("");
+  return `<section>
+<h2>By perturbation</h2>
+<p class="explain">Fakes grouped by the distortions their meta files record (type:level; CS colour saturation, CC contrast, BW block-wise, GNC Gaussian noise, GB Gaussian blur, JPEG, VC video compression; <i>none</i>: no distortion). A video with mixed distortions counts in each of its groups; real videos carry no record and are not shown. Columns: videos per split, the median share of frames with a detected face, and the median calibrated jitter.</p>
+<table class="counts"><thead><tr><th>perturbation</th>${splits.map((s) => `<th>${esc(s)}</th>`).join("")}<th>all</th><th>detected</th><th>jitter</th></tr></thead>
+<tbody>${rows}</tbody></table>
+</section>`;
+}
+
 function statusMix(manifest: Manifest): string {
   const methods = unique(manifest.videos.map((v) => v.method));
-  const sum = (videos: ManifestVideo[]) => FRAME_STATUSES.map((s) => videos.reduce((acc, v) => acc + v.status_counts[s], 0));
+  const sum = (videos: ManifestVideo[]) => FRAME_STATUSES.map((s) => videos.reduce((acc, v) => acc + (v.status_counts[s] ?? 0), 0));
   const rows = methods.map((method) => {
     const videos = manifest.videos.filter((v) => v.method === method);
     return { name: method, note: `${videos.length} videos`, parts: sum(videos) };
@@ -205,7 +230,7 @@ function videoCard({ video, trace, traceError }: VideoToLookAt): string {
     `${video.label}, ${video.split}, ${video.method}, ${video.compression}`,
     `${video.frames} frames`,
     `face detected in ${(100 * share).toFixed(1)} %`,
-    FRAME_STATUSES.filter((s) => s !== "detected" && video.status_counts[s] > 0)
+    FRAME_STATUSES.filter((s) => s !== "detected" && (video.status_counts[s] ?? 0) > 0)
       .map((s) => `${video.status_counts[s]} ${s}`)
       .join(", "),
     video.mean_score === null ? "no detected frame" : `mean confidence ${video.mean_score.toFixed(3)}`,
@@ -261,6 +286,10 @@ function configuration(manifest: Manifest): string {
     ["updated", manifest.updated_at],
     ["source layout", manifest.source.layout],
     ["source root", manifest.source.root],
+    ...Object.entries(manifest.source.roots ?? {}).map(([name, dir]): [string, string] => [`${name} root`, dir]),
+    ...(manifest.source.split_coverage
+      ? [["split-file entries without a video", `${manifest.source.split_coverage.missing.length} of ${manifest.source.split_coverage.entries}`] as [string, string]]
+      : []),
     ["split files", manifest.source.splits_dir ?? "–"],
     ["video list", manifest.source.list ?? "–"],
     ["filters", JSON.stringify(manifest.source.filters)],

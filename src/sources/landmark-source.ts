@@ -5,6 +5,7 @@
  * source's folder knows its types.
  */
 import type { GuardSettings } from "../guard/guard.js";
+import type { FaceChoice } from "../shape/face-follower.js";
 
 /** One face a source found in a frame. */
 export interface FaceObservation {
@@ -25,6 +26,8 @@ export interface SourceVideo {
   frameCount: number;
   /** A precomputed landmark file matched to this video (build matches them to videos, e.g. `--openface DIR`). */
   landmarkFile?: string | null;
+  /** Which face the pipeline will follow (a source that searches the frame looks for every face when it is not the largest). */
+  choice?: FaceChoice;
 }
 
 /** A decoded RGBA frame (width × height × 4 bytes, row-major), valid until the next one is pulled. */
@@ -72,5 +75,7 @@ export type DetectorPluginFactory = () =>
 export interface VideoLandmarks {
   /** Faces in frame `index`; `frame` is given when the source's input is "rgba". */
   detect(index: number, frame?: RgbaFrame): Promise<FaceObservation[]> | FaceObservation[];
+  /** The face the pipeline chose among the last frame's observations (null: none); a source may look for it there next. */
+  follow?(face: FaceObservation | null): void;
   close?(): void;
 }

@@ -1,11 +1,11 @@
 import { calibrateFrames, stableSizeOf } from "../calibrate/calibrate-frames.js";
 import { normaliseTrack } from "../calibrate/calibrator.js";
 import type { FaceBox } from "../calibrate/face-box.js";
-import type { OpenCv } from "../calibrate/opencv.js";
 import { type Detection, type FrameStatus, type GuardedFrame, guardSequence } from "../guard/guard.js";
-import { FaceFollower } from "../shape/face-follower.js";
+import { DEFAULT_FACE_CHOICE, type FaceChoice, FaceFollower } from "../shape/face-follower.js";
 import type { Shape } from "../shape/shape.js";
-import { decodeFrames } from "../video/decode.js";
+import { calibrationRegion } from "../calibrate/face-region.js";
+import { decodeFramesAhead } from "../video/read-ahead.js";
 import type { Frame, VideoInfo } from "../video/types.js";
 import type { LandmarkSource, SourceVideo } from "./landmark-source.js";
 import { ibugMapper } from "./to-ibug68.js";
@@ -24,7 +24,7 @@ export interface PipelineFrame {
   /** The calibrated track in 400×400 crop pixels and the face box it is relative to (see trackToFrame), null when `calibrated` is. */
   track: Int32Array | null;
   box: FaceBox | null;
-  /** The BGR24 frame, valid until the next one is pulled. */
+  /** The BGR24 frame (only the region the face boxes cover unless wholeFrames: see frame.region), valid until the next one is pulled. */
   frame: Frame;
 }
 
@@ -37,9 +37,16 @@ export interface PipelineProgress {
 export interface PipelineOptions {
   /** The video file's precomputed landmark file, when the caller matched one (build `--openface DIR`). */
   landmarkFile?: string | null;
+  /** Which face is followed (default: the largest at the first frame with a face, then the nearest). */
+  choice?: FaceChoice;
   /** Maps a source's points to the 68 iBUG points (default: toIbug68 for the source's layout). */
   toIbug?: (points: Float64Array) => Shape;
   onProgress?: (p: PipelineProgress) => void;
+  /**
+   * Decode whole frames in the calibration pass (to draw on them). By default only the region the face boxes
+   * cover is decoded (calibrationRegion): the same calibration, less conversion and copying.
+   */
+  wholeFrames?: boolean;
 }
 
 export type PipelineOutcome =
@@ -60,7 +67,6 @@ export type PipelineOutcome =
 export async function runVideoPipeline(
   info: VideoInfo,
   source: LandmarkSource,
-  cv: OpenCv,
   options: PipelineOptions = {},
 ): Promise<PipelineOutcome> {
   const detections = await detectVideo(info, source, options);
@@ -70,12 +76,12 @@ export async function runVideoPipeline(
       : guardSequence(detections, source.guard);
   if (plan.every((f) => f.shape === null)) return { kind: "no-face", detections };
   const stableSize = stableSizeOf(plan);
-  return { kind: "frames", stableSize, frames: calibrateDetections(info, cv, detections, plan, stableSize, options.onProgress) };
+  return { kind: "frames", stableSize, frames: calibrateDetections(info, detections, plan, stableSize, options) };
 }
 
 /**
  * Detection pass: one Detection per video frame, in order. Several faces: the follower keeps one face
- * (the largest at the first detection, then the nearest).
+ * (by default the largest at the first detection, then the nearest); the source is told which.
  */
 export async function detectVideo(info: VideoInfo, source: LandmarkSource, options: PipelineOptions = {}): Promise<Detection[]> {
   const video: SourceVideo = {
@@ -85,21 +91,23 @@ export async function detectVideo(info: VideoInfo, source: LandmarkSource, optio
     fps: info.fps,
     frameCount: info.frameCount,
     ...(options.landmarkFile === undefined ? {} : { landmarkFile: options.landmarkFile }),
+    ...(options.choice === undefined ? {} : { choice: options.choice }),
   };
   const toIbug = options.toIbug ?? ibugMapper(source.points, source.pointMap, info.path);
   const landmarks = await source.open(video);
-  const follower = new FaceFollower();
+  const follower = new FaceFollower(options.choice ?? DEFAULT_FACE_CHOICE);
   const detections: Detection[] = [];
   const frames = info.frameCount;
   const detect = async (index: number, frame?: Frame): Promise<void> => {
     const faces = await landmarks.detect(index, frame);
     const shapes = faces.map((face) => toIbug(face.points));
-    const chosen = follower.choose(shapes);
+    const chosen = follower.choose(shapes, info);
+    landmarks.follow?.(chosen < 0 ? null : faces[chosen]!);
     detections[index] = chosen < 0 ? { shape: null, score: 0 } : { shape: shapes[chosen]!, score: faces[chosen]!.score };
   };
   try {
     if (source.input === "rgba") {
-      for await (const frame of decodeFrames(info.path, { format: "rgba", info })) {
+      for await (const frame of decodeFramesAhead(info.path, { format: "rgba", info })) {
         await detect(frame.index, frame);
         options.onProgress?.({ pass: "detect", frame: frame.index, frames });
       }
@@ -119,15 +127,16 @@ export async function detectVideo(info: VideoInfo, source: LandmarkSource, optio
  */
 export async function* calibrateDetections(
   info: VideoInfo,
-  cv: OpenCv,
   detections: readonly Detection[],
   plan: readonly GuardedFrame[],
   stableSize: number = stableSizeOf(plan),
-  onProgress?: (p: PipelineProgress) => void,
+  options: Pick<PipelineOptions, "onProgress" | "wholeFrames"> = {},
 ): AsyncGenerator<PipelineFrame> {
+  const { onProgress } = options;
   const frames = info.frameCount;
-  const decoded = decodeFrames(info.path, { format: "bgr24", info, timestamps: true });
-  for await (const step of calibrateFrames(cv, decoded, plan, stableSize)) {
+  const region = options.wholeFrames ? null : calibrationRegion(plan, stableSize, info.width, info.height);
+  const decoded = decodeFramesAhead(info.path, { format: "bgr24", info, timestamps: true, ...(region ? { crop: region } : {}) });
+  for await (const step of calibrateFrames(decoded, plan, stableSize)) {
     const detection = detections[step.index]!;
     onProgress?.({ pass: "calibrate", frame: step.index, frames });
     yield {

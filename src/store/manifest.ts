@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { CURRENT_FORMAT_VERSION, parquetColumns, type FormatVersion } from "./parquet-schema.js";
 import { partitionDir, splitGlob } from "./partition.js";
 import { FRAME_STATUSES, type StatusCounts } from "../guard/guard.js";
-import { STATUS_CODE, type Label, type Partition, type VideoEntry } from "./types.js";
+import { STATUS_CODE, type Label, type Partition, type Perturbation, type VideoEntry } from "./types.js";
 import type { VideoRows } from "./video-rows.js";
 
 /** The manifest's file name in an output directory, and its schema in `manifests/`. */
@@ -50,6 +50,14 @@ export interface ManifestSource {
   filters: { methods: string[] | null; compression: string[] | null; splits_only: string[] | null };
   /** `--shard K/N`: this output holds the videos whose id hashes to K (1-based) of N. */
   shard: { index: number; count: number } | null;
+  /** Further roots by name (`--ffpp-root`): a video whose `source.root` names one has its path relative to it. */
+  roots?: Record<string, string>;
+  /** Opt-in rules used (`--dfo-real source`). */
+  opt_in?: string[];
+  /** `--perturbations`: the terms kept (`CS`, `VC:2`, `none`). */
+  perturbations?: string[];
+  /** The split files' entries, and those that named no video (a partial tree built with --allow-missing). */
+  split_coverage?: { entries: number; missing: { file: string; at: string; text: string }[] };
 }
 
 /** What the builder knows about a processed video before its rows are committed to a data file. */
@@ -60,7 +68,10 @@ export interface VideoSummary {
   method: string;
   compression: string;
   identities: string[];
-  source: { path: string; bytes: number; sha256: string };
+  /** `root`: the further root (source.roots) the path is relative to; absent: source.root. */
+  source: { path: string; bytes: number; sha256: string; root?: string };
+  /** Distortions applied, in order (DeeperForensics-1.0 meta files); absent when the layout records none for the video. */
+  perturbations?: Perturbation[];
   /** Frames the decoder produced. */
   frames: number;
   /** Rows written (one per decoded frame, so equal to `frames`). */
@@ -173,7 +184,7 @@ export function summarizeVideo(
   decodedFrames = rows.frame.length,
 ): VideoSummary {
   const n = rows.frame.length;
-  const status_counts: StatusCounts = { detected: 0, held: 0, rejected: 0, skipped: 0 };
+  const status_counts: StatusCounts = { detected: 0, held: 0, rejected: 0, skipped: 0, lost: 0 };
   let scoreSum = 0;
   for (let i = 0; i < n; i++) {
     const status = FRAME_STATUSES[rows.status[i]!]!;
@@ -187,7 +198,8 @@ export function summarizeVideo(
     method: entry.method,
     compression: entry.compression,
     identities: [...entry.identities],
-    source: { path: entry.path, bytes: source.bytes, sha256: source.sha256 },
+    source: { path: entry.path, bytes: source.bytes, sha256: source.sha256, ...(entry.root === undefined ? {} : { root: entry.root }) },
+    ...(entry.perturbations === undefined ? {} : { perturbations: entry.perturbations.map((p) => ({ type: p.type, level: p.level })) }),
     frames: decodedFrames,
     rows: n,
     status_counts,
@@ -242,10 +254,11 @@ function pickSummary(s: VideoSummary): VideoSummary {
     method: s.method,
     compression: s.compression,
     identities: [...s.identities],
-    source: { path: s.source.path, bytes: s.source.bytes, sha256: s.source.sha256 },
+    source: { path: s.source.path, bytes: s.source.bytes, sha256: s.source.sha256, ...(s.source.root === undefined ? {} : { root: s.source.root }) },
+    ...(s.perturbations === undefined ? {} : { perturbations: s.perturbations.map((p) => ({ type: p.type, level: p.level })) }),
     frames: s.frames,
     rows: s.rows,
-    status_counts: { detected: s.status_counts.detected, held: s.status_counts.held, rejected: s.status_counts.rejected, skipped: s.status_counts.skipped },
+    status_counts: { detected: s.status_counts.detected, held: s.status_counts.held, rejected: s.status_counts.rejected, skipped: s.status_counts.skipped, lost: s.status_counts.lost ?? 0 },
     mean_score: s.mean_score,
     jitter: { raw: s.jitter.raw, calibrated: s.jitter.calibrated },
   };

@@ -17,8 +17,8 @@ export interface FileTally {
   landmarkRows: number;
   calibratedValues: number;
   outOfRangeValues: number;
-  /** Rows with landmarks per video whose rows could be read. */
-  landmarkRowsOf: [string, number][];
+  /** Per video whose rows could be read: its rows with landmarks, counted per stretch between lost faces. */
+  landmarkRowsOf: [string, number[]][];
   /** The video with the most calibrated values outside [−1, 1]. */
   worstOutOfRange: { video: string; file: string; count: number; frame: number } | null;
 }
@@ -136,7 +136,11 @@ function checkVideo(file: ManifestDataFile, video: ManifestVideo, columns: DataF
   if (columns.status) checkStatus(prefix, video, columns, start, end, findings, place);
   if (columns.timeS) checkFinite(prefix, "time_s", columns.timeS, columns.frame, start, end, findings, place);
   if (columns.score) checkFinite(prefix, "score", columns.score, columns.frame, start, end, findings, place);
-  if (columns.landmarks) checkLandmarks(prefix, video.id, file.path, columns.landmarks, columns.frame, start, end, findings, place, tally);
+  if (columns.landmarks) {
+    const lostCode = columns.status ? columns.status.values.indexOf("lost") : -1;
+    const lost = lostCode < 0 ? null : (r: number) => columns.status!.codes[r] === lostCode;
+    checkLandmarks(prefix, video.id, file.path, columns.landmarks, columns.frame, lost, start, end, findings, place, tally);
+  }
 }
 
 /** The video's id is on every row of its range; false (after a finding) when it is not there at all. */
@@ -231,7 +235,7 @@ function checkStatus(
 ): void {
   const status = columns.status!;
   const codeToStatus = status.values.map((v) => (FRAME_STATUSES as readonly string[]).indexOf(v));
-  const counts = [0, 0, 0, 0];
+  const counts = FRAME_STATUSES.map(() => 0);
   let unknown = 0;
   let unknownFrame = -1;
   let scoreSum = 0;
@@ -251,9 +255,9 @@ function checkStatus(
       frame: unknownFrame,
     });
   }
-  const differing = FRAME_STATUSES.filter((name: FrameStatus, i) => counts[i] !== video.status_counts[name]);
+  const differing = FRAME_STATUSES.filter((name: FrameStatus, i) => counts[i] !== (video.status_counts[name] ?? 0));
   if (differing.length > 0) {
-    const described = differing.map((name) => `${name} ${counts[FRAME_STATUSES.indexOf(name)]} (manifest ${video.status_counts[name]})`).join(", ");
+    const described = differing.map((name) => `${name} ${counts[FRAME_STATUSES.indexOf(name)]} (manifest ${video.status_counts[name] ?? 0})`).join(", ");
     findings.error("status", `${prefix}: status counts differ from the manifest: ${described}`, place);
     return;
   }
@@ -293,6 +297,7 @@ function checkLandmarks(
   path: string,
   landmarks: ShapeColumn,
   frame: Int32Array | undefined,
+  lost: ((row: number) => boolean) | null,
   start: number,
   end: number,
   findings: Findings,
@@ -302,6 +307,9 @@ function checkLandmarks(
   const values = landmarks.values;
   const present = landmarks.present;
   let rowsWithLandmarks = 0;
+  const stretches = [0];
+  let lostWithLandmarks = 0;
+  let lostWithLandmarksRow = -1;
   let nonFinite = 0;
   let nonFiniteRow = -1;
   let nonFiniteIndex = -1;
@@ -311,8 +319,14 @@ function checkLandmarks(
   let outside = 0;
   let outsideRow = -1;
   for (let r = start; r < end; r++) {
+    if (lost?.(r)) {
+      if (present[r] && lostWithLandmarks++ === 0) lostWithLandmarksRow = r;
+      if (stretches[stretches.length - 1]! > 0) stretches.push(0);
+      continue;
+    }
     if (!present[r]) continue;
     rowsWithLandmarks++;
+    stretches[stretches.length - 1]!++;
     const o = r * SHAPE_VALUES;
     for (let k = 0; k < SHAPE_VALUES; k++) {
       const v = values[o + k]!;
@@ -357,8 +371,13 @@ function checkLandmarks(
       { ...place, frame: f },
     );
   }
+  if (lostWithLandmarks > 0) {
+    const f = frameAt(lostWithLandmarksRow);
+    findings.error("status", `${prefix}: frame ${f}: status lost but it has landmarks${lostWithLandmarks > 1 ? ` (${plural(lostWithLandmarks, "such row")})` : ""}`, { ...place, frame: f });
+  }
+  if (stretches.length > 1 && stretches[stretches.length - 1] === 0) stretches.pop();
   tally.landmarkRows += rowsWithLandmarks;
-  tally.landmarkRowsOf.push([id, rowsWithLandmarks]);
+  tally.landmarkRowsOf.push([id, stretches]);
   tally.calibratedValues += rowsWithLandmarks * SHAPE_VALUES;
   tally.outOfRangeValues += outside;
   if (outside > 0 && (!tally.worstOutOfRange || outside > tally.worstOutOfRange.count)) {

@@ -14,6 +14,7 @@ export function checkManifest(manifest: Manifest, options: ResolvedValidationOpt
   }
   checkSplitsDisjoint(manifest, findings);
   checkIdentityLeakage(manifest, options.allowLeakage, findings);
+  checkSplitCoverage(manifest, findings);
   checkFailures(manifest, options.maxFailedShare, findings);
   checkDetection(manifest, options.minDetectedShare, findings);
 }
@@ -73,6 +74,20 @@ export function checkIdentityLeakage(manifest: Manifest, allow: boolean, finding
       video: smallest[1][0]!,
     });
   }
+}
+
+/** A partial tree (built with --allow-missing) holds fewer videos than the official split files name: said, never failed. */
+function checkSplitCoverage(manifest: Manifest, findings: Findings): void {
+  const coverage = manifest.source.split_coverage;
+  if (!coverage || coverage.missing.length === 0) return;
+  const first = coverage.missing[0]!;
+  const found = coverage.entries - coverage.missing.length;
+  findings.warning(
+    "coverage",
+    `${found} of ${coverage.entries} split-file entries (${percent(coverage.entries > 0 ? found / coverage.entries : 1)}) name a video that was built from; ` +
+      `${coverage.missing.length} named none (built with --allow-missing), e.g. ${first.file}: ${first.at} (${first.text}); all in manifest.json source.split_coverage`,
+    { file: "manifest.json" },
+  );
 }
 
 function checkFailures(manifest: Manifest, maxShare: number, findings: Findings): void {

@@ -12,6 +12,7 @@ export const CHECKS = {
   range: "share of calibrated values outside [−1, 1] (reported, never fails)",
   splits: "no video is listed in two splits",
   leakage: "no identity (a person, e.g. youtube:000) appears in two splits, directly or through a fake a_b",
+  coverage: "every entry of the official split files names a video that was found (a partial tree built with --allow-missing is reported, never fails)",
   blocks: "every video has enough frames with landmarks for one training block",
   detection: "every video has its face detected in at least --min-detected-share of its frames",
   failures: "failed videos stay within --max-failed-share",

@@ -1,3 +1,4 @@
+import { linesAcrossStretches } from "../store/training-blocks.js";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { LRNET_BLOCK_FRAMES } from "../calibrate/constants.js";
 import { availableParallelism } from "node:os";
@@ -53,7 +54,7 @@ export async function validateDataset(outDir: string, options: ValidationOptions
     for (const name of Object.keys(CHECKS) as CheckName[]) if (name !== "manifest") skipped.push({ name, reason: "manifest.json is missing or invalid" });
   } else {
     checkManifest(manifest, resolved, findings);
-    ran.push("consistency", "state", "splits", "leakage", "failures", "detection");
+    ran.push("consistency", "state", "splits", "leakage", "coverage", "failures", "detection");
     await checkFilesOnDisk(outDir, manifest, findings);
     const read = await checkDataFiles(outDir, manifest, findings, tally, { workers: options.workers ?? (manifest.data_files.length >= MIN_FILES_FOR_WORKERS ? defaultWorkers() : 0), onProgress: options.onProgress });
     dataFileCount = manifest.data_files.length;
@@ -88,7 +89,7 @@ export async function validateDataset(outDir: string, options: ValidationOptions
   const errors = findings.list.filter((f) => f.severity === "error").length;
   const videos = manifest?.videos.length ?? 0;
   const failures = manifest?.failures.length ?? 0;
-  const blocks = resolved.block > 0 ? tally.landmarkRowsOf.reduce((sum, [, n]) => sum + blocksOf(n, resolved.block), 0) : 0;
+  const blocks = resolved.block > 0 ? tally.landmarkRowsOf.reduce((sum, [, stretches]) => sum + blocksOf(linesAcrossStretches(stretches, resolved.block), resolved.block), 0) : 0;
   return {
     ok: errors === 0,
     outDir,
@@ -265,8 +266,10 @@ function checkFileIntegrity(file: ManifestDataFile, content: HashedBytes, findin
 function checkBlocks(manifest: Manifest, block: number, tally: FileTally, findings: Findings): void {
   const landmarkRowsOf = new Map(tally.landmarkRowsOf);
   for (const video of manifest.videos) {
-    const rows = landmarkRowsOf.get(video.id);
-    if (rows === undefined || blocksOf(rows, block) > 0) continue;
+    const stretches = landmarkRowsOf.get(video.id);
+    if (stretches === undefined) continue;
+    const rows = linesAcrossStretches(stretches, block);
+    if (blocksOf(rows, block) > 0) continue;
     findings.error(
       "blocks",
       `video ${video.id}: ${plural(rows, "frame")} with landmarks, too few for one training block of ${block} (LRNet needs more than ${block})`,

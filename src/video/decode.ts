@@ -5,7 +5,7 @@ import { LogLines, errorMessages, ffmpegReason } from "./ffmpeg-log.js";
 import { ShowinfoTimes } from "./frame-times.js";
 import { assertVideoFileExists, ffmpegInput, probeVideo } from "./probe.js";
 import { PullReader } from "./pull-reader.js";
-import type { Frame, PixelFormat, VideoInfo } from "./types.js";
+import type { CropRegion, Frame, PixelFormat, VideoInfo } from "./types.js";
 
 export interface DecodeOptions {
   format: PixelFormat;
@@ -15,6 +15,11 @@ export interface DecodeOptions {
   signal?: AbortSignal;
   /** Give each frame its own presentation time (`timeS`, from ffmpeg's showinfo filter; right for variable frame rates). */
   timestamps?: boolean;
+  /**
+   * Decode only this rectangle (even corners and size; ffmpeg crops before converting the pixel format, so
+   * the bytes equal that part of the whole frame). Frames then carry `region` and are its size.
+   */
+  crop?: CropRegion;
 }
 
 export function frameChannels(format: PixelFormat): 3 | 4 {
@@ -25,6 +30,20 @@ interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
   error: Error | null;
+}
+
+/**
+ * Marked (performance.mark) when the process's first decoded frame is handed out: the start-up cost of a run
+ * is this mark's time since process start (`npm run bench -- lrnet` reports it). Marked once per process.
+ */
+export const FIRST_FRAME_MARK = "lrnet-data:first-frame";
+let firstFrameMarked = false;
+
+/** Sets FIRST_FRAME_MARK on this thread's timeline the first time it is called. */
+export function markFirstFrame(): void {
+  if (firstFrameMarked) return;
+  firstFrameMarked = true;
+  performance.mark(FIRST_FRAME_MARK);
 }
 
 /** How long ffmpeg gets to exit after SIGTERM before SIGKILL, when the consumer stops early. */
@@ -41,13 +60,15 @@ const KILL_GRACE_MS = 2000;
  * fewer frames came out than probed, or the output ended inside a frame.
  */
 export async function* decodeFrames(path: string, options: DecodeOptions): AsyncGenerator<Frame> {
-  const { format, signal } = options;
+  const { format, signal, crop } = options;
   signal?.throwIfAborted();
   await assertVideoFileExists(path);
   const info = options.info ?? (await probeVideo(path));
   signal?.throwIfAborted();
 
-  const { width, height } = info;
+  if (crop) checkCrop(crop, info);
+  const { width, height } = crop ?? info;
+  const region = crop ? { ...crop, pictureWidth: info.width, pictureHeight: info.height } : null;
   const frameBytes = width * height * frameChannels(format);
   const input = ffmpegInput(path);
   // showinfo logs each frame's pts at level info; then only lines tagged error and above count as errors.
@@ -58,7 +79,7 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
     [
       "-nostdin", "-hide_banner", "-loglevel", times ? "level+info" : "error", "-xerror",
       "-i", input, "-map", "0:V:0", "-vsync", "passthrough",
-      ...(times ? ["-vf", "showinfo"] : []),
+      ...videoFilter(crop, times !== null),
       "-f", "rawvideo", "-pix_fmt", format, "-",
     ],
     { stdio: ["ignore", "pipe", "pipe"], windowsHide: true },
@@ -96,8 +117,13 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
         offset += take;
         if (filled === frameBytes) {
           signal?.throwIfAborted();
+          markFirstFrame();
           const timeS = times ? await times.timeOf(index) : null;
-          yield { index, width, height, format, data: frame, ...(timeS === null ? {} : { timeS }) };
+          yield {
+            index, width, height, format, data: frame,
+            ...(region ? { region } : {}),
+            ...(timeS === null ? {} : { timeS }),
+          };
           index++;
           frame = null;
           filled = 0;
@@ -112,6 +138,23 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
   } finally {
     signal?.removeEventListener("abort", onAbort);
     if (!done) await stop(child, exited);
+  }
+}
+
+/** ffmpeg's -vf: crop before the pixel-format conversion, then showinfo (which logs each frame's pts). */
+function videoFilter(crop: CropRegion | undefined, showinfo: boolean): string[] {
+  const filters = [
+    ...(crop ? [`crop=${crop.width}:${crop.height}:${crop.x}:${crop.y}`] : []),
+    ...(showinfo ? ["showinfo"] : []),
+  ];
+  return filters.length > 0 ? ["-vf", filters.join(",")] : [];
+}
+
+function checkCrop(crop: CropRegion, info: VideoInfo): void {
+  const { x, y, width, height } = crop;
+  const even = [x, y, width, height].every((v) => Number.isInteger(v) && v % 2 === 0);
+  if (!even || width <= 0 || height <= 0 || x + width > info.width || y + height > info.height) {
+    throw new Error(`crop ${width}×${height} at (${x}, ${y}) must have even corners and size and lie inside the ${info.width}×${info.height} frame`);
   }
 }
 

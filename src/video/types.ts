@@ -23,6 +23,14 @@ export interface VideoInfo {
   decoder: FfmpegBinary;
 }
 
+/** A rectangle of the decoded picture, in pixels. */
+export interface CropRegion {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 export interface Frame {
   /** 0-based index of the frame in decode order. */
   index: number;
@@ -36,4 +44,6 @@ export interface Frame {
    * `timestamps`; absent otherwise, or when the file gives the frame no pts.
    */
   timeS?: number;
+  /** Set when only a region was decoded (DecodeOptions.crop): where it lies in the whole picture, and its size. */
+  region?: CropRegion & { pictureWidth: number; pictureHeight: number };
 }

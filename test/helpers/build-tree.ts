@@ -41,6 +41,15 @@ export async function makeBuildTree(videos: TreeVideo[], splits: PairSplits, bas
   const openface = join(dir, "openface");
   mkdirSync(splitsDir, { recursive: true });
   for (const [split, pairs] of Object.entries(splits)) writeFileSync(join(splitsDir, `${split}.json`), JSON.stringify(pairs));
+  await writeTreeVideos(root, openface, videos);
+  return { root, splits: splitsDir, openface, videos };
+}
+
+/**
+ * Writes each video as a generated clip at `root/<path>` and, unless its `csv` is `none`, an OpenFace CSV that
+ * follows the clip's motion at `openface/<id>.csv`.
+ */
+export async function writeTreeVideos(root: string, openface: string, videos: readonly TreeVideo[]): Promise<void> {
   for (const video of videos) {
     const folder = join(root, dirname(video.path));
     mkdirSync(folder, { recursive: true });
@@ -66,7 +75,6 @@ export async function makeBuildTree(videos: TreeVideo[], splits: PairSplits, bas
     mkdirSync(dirname(csvPath), { recursive: true });
     writeFileSync(csvPath, makeOpenFaceCsv(rows));
   }
-  return { root, splits: splitsDir, openface, videos };
 }
 
 /**

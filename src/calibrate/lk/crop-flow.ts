@@ -1,10 +1,10 @@
 import { CALIBRATION } from "../constants.js";
 import type { FaceBox } from "../face-box.js";
-import { type FaceCropper, cropUsesCubic } from "../face-crop.js";
+import { FaceCropper, cropUsesCubic } from "../face-crop.js";
 import type { FlowStep } from "../kalman-merge.js";
 import { LkBidirectionalFlow } from "./bidirectional-flow.js";
 import { LRNET_LK_PARAMS } from "./pyramidal-lk.js";
-import { WasmCubicResizer, WasmLk, WasmPyramid, lkWasmAvailable } from "./wasm-lk.js";
+import { WasmAreaResizer, WasmCubicResizer, WasmLk, WasmPyramid, lkWasmAvailable } from "./wasm-lk.js";
 
 /** Which implementation of the exact LK core runs: both give the same bits. */
 export type LkCore = "wasm" | "ts";
@@ -33,9 +33,8 @@ export function defaultLkCore(): LkCore {
   return lkWasmAvailable() ? "wasm" : "ts";
 }
 
-/** `cropper` does the INTER_AREA crops (boxes of 400 px or more) and, with the TypeScript core, all of them. */
-export function createCropFlow(cropper: FaceCropper, core: LkCore = defaultLkCore()): CropFlow {
-  return core === "wasm" ? new WasmCropFlow(cropper) : new TsCropFlow(cropper);
+export function createCropFlow(core: LkCore = defaultLkCore()): CropFlow {
+  return core === "wasm" ? new WasmCropFlow() : new TsCropFlow();
 }
 
 const SIDE = CALIBRATION.cropSize;
@@ -45,8 +44,7 @@ class TsCropFlow implements CropFlow {
   readonly core = "ts";
   private readonly flow = new LkBidirectionalFlow();
   private readonly crop = new Uint8Array(SIDE * SIDE * CHANNELS);
-
-  constructor(private readonly cropper: FaceCropper) {}
+  private readonly cropper = new FaceCropper();
 
   push(frame: Uint8Array, frameWidth: number, box: FaceBox): void {
     this.cropper.crop(frame, frameWidth, box, this.crop);
@@ -66,13 +64,11 @@ class TsCropFlow implements CropFlow {
 class WasmCropFlow implements CropFlow {
   readonly core = "wasm";
   private readonly lk = new WasmLk();
-  private readonly resizer = new WasmCubicResizer(this.lk);
+  private readonly cubic = new WasmCubicResizer(this.lk);
+  private readonly area = new WasmAreaResizer(this.lk);
   private older = new WasmPyramid(this.lk, { winSize: LRNET_LK_PARAMS.winSize, maxLevel: LRNET_LK_PARAMS.maxLevel });
   private newest = new WasmPyramid(this.lk, { winSize: LRNET_LK_PARAMS.winSize, maxLevel: LRNET_LK_PARAMS.maxLevel });
   private pushed = 0;
-  private areaCrop: Uint8Array | undefined;
-
-  constructor(private readonly cropper: FaceCropper) {}
 
   push(frame: Uint8Array, frameWidth: number, box: FaceBox): void {
     const pyramid = this.older;
@@ -81,15 +77,8 @@ class WasmCropFlow implements CropFlow {
     // The crop is written straight into level 0 of the pyramid.
     const { pixels, stride } = pyramid.prepare(SIDE, SIDE, CHANNELS);
     const { x1, y1, size } = box;
-    if (cropUsesCubic(size)) {
-      this.resizer.resizeInto(frame, (y1 * frameWidth + x1) * CHANNELS, frameWidth * CHANNELS, size, size, CHANNELS, pixels, stride, SIDE, SIDE);
-    } else {
-      const crop = (this.areaCrop ??= new Uint8Array(SIDE * SIDE * CHANNELS));
-      this.cropper.crop(frame, frameWidth, box, crop);
-      const u8 = this.lk.u8;
-      const rowBytes = SIDE * CHANNELS;
-      for (let y = 0; y < SIDE; y++) u8.set(crop.subarray(y * rowBytes, (y + 1) * rowBytes), pixels + y * stride);
-    }
+    const resizer = cropUsesCubic(size) ? this.cubic : this.area;
+    resizer.resizeInto(frame, (y1 * frameWidth + x1) * CHANNELS, frameWidth * CHANNELS, size, size, CHANNELS, pixels, stride, SIDE, SIDE);
     pyramid.finish();
     this.pushed++;
   }

@@ -1,12 +1,13 @@
 import { LrnetDataError } from "../../errors.js";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { type AreaTable, areaPlan, checkAreaSource } from "../area-resize.js";
 import { checkCubicSource, cubicPlan } from "../cubic-resize.js";
 import { type LkParams, type PyramidShape, prepareTracking } from "./pyramidal-lk.js";
 
 /**
  * The WebAssembly build of the exact LK core (assembly/lk.ts, compiled by `npm run build` next to this
- * file): pyramids, Scharr derivatives, LK tracking and the cubic resize, with the same arithmetic as the
+ * file): pyramids, Scharr derivatives, LK tracking and the cubic and area resizes, with the same arithmetic as the
  * TypeScript port ("sse2" order) and SIMD where the native build has it. Each WasmLk owns one instance
  * (its own linear memory, freed with it); the compiled module is shared by the thread.
  */
@@ -59,6 +60,31 @@ interface LkExports {
     taps: number,
     beta: number,
     rows: number,
+  ): void;
+  areaResize(
+    src: number,
+    srcStride: number,
+    channels: number,
+    dst: number,
+    dstStride: number,
+    rowLen: number,
+    xtab: number,
+    xtabSize: number,
+    ytab: number,
+    ytabSize: number,
+    buf: number,
+    sum: number,
+  ): void;
+  areaResizeFast(
+    src: number,
+    srcStride: number,
+    channels: number,
+    dst: number,
+    dstStride: number,
+    dstWidth: number,
+    dstHeight: number,
+    scaleX: number,
+    scaleY: number,
   ): void;
 }
 
@@ -449,5 +475,95 @@ export class WasmCubicResizer {
     const target = this.owner.room(this.target, rowLen * dstHeight);
     this.resizeInto(src, srcOffset, srcStride, srcWidth, srcHeight, channels, target, rowLen, dstWidth, dstHeight);
     dst.set(this.owner.u8.subarray(target, target + rowLen * dstHeight));
+  }
+}
+
+/**
+ * areaResize (area-resize.ts, cv::resize INTER_AREA when shrinking) in wasm. The source region's rows are
+ * copied into wasm memory; the result is written straight into a destination in wasm memory.
+ */
+export class WasmAreaResizer {
+  private key = "";
+  private plan: { kind: "copy" } | { kind: "fast"; scaleX: number; scaleY: number } | { kind: "general"; xtabSize: number; ytabSize: number } = { kind: "copy" };
+  private readonly source = new Slot();
+  private readonly tables = new Slot();
+  private readonly rows = new Slot();
+  private readonly target = new Slot();
+
+  constructor(readonly owner: WasmLk) {}
+
+  /** Resizes the region (as areaResize describes it) into dstWidth × dstHeight at `dst`, rows `dstStride` bytes apart. */
+  resizeInto(
+    src: Uint8Array,
+    srcOffset: number,
+    srcStride: number,
+    srcWidth: number,
+    srcHeight: number,
+    channels: number,
+    dst: number,
+    dstStride: number,
+    dstWidth: number,
+    dstHeight: number,
+  ): void {
+    checkAreaSource(src.length, srcOffset, srcStride, srcWidth, srcHeight, channels, dstWidth, dstHeight);
+    const lk = this.owner;
+    const key = `${srcWidth}x${srcHeight}>${dstWidth}x${dstHeight}x${channels}`;
+    if (key !== this.key) {
+      const plan = areaPlan(srcWidth, srcHeight, dstWidth, dstHeight, channels);
+      if (plan.kind === "general") {
+        const at = lk.room(this.tables, 12 * (plan.xtab.size + plan.ytab.size));
+        writeAreaTable(lk, at, plan.xtab);
+        writeAreaTable(lk, at + 12 * plan.xtab.size, plan.ytab);
+        this.plan = { kind: "general", xtabSize: plan.xtab.size, ytabSize: plan.ytab.size };
+      } else {
+        this.plan = plan;
+      }
+      this.key = key;
+    }
+    const rowBytes = srcWidth * channels;
+    const source = lk.room(this.source, rowBytes * srcHeight);
+    const u8 = lk.u8;
+    for (let y = 0; y < srcHeight; y++) u8.set(src.subarray(srcOffset + y * srcStride, srcOffset + y * srcStride + rowBytes), source + y * rowBytes);
+    const plan = this.plan;
+    if (plan.kind === "copy") {
+      for (let y = 0; y < srcHeight; y++) u8.copyWithin(dst + y * dstStride, source + y * rowBytes, source + (y + 1) * rowBytes);
+    } else if (plan.kind === "fast") {
+      lk.exports.areaResizeFast(source, rowBytes, channels, dst, dstStride, dstWidth, dstHeight, plan.scaleX, plan.scaleY);
+    } else {
+      const rowLen = dstWidth * channels;
+      const rows = lk.room(this.rows, 8 * rowLen);
+      const tables = this.tables.at;
+      lk.exports.areaResize(source, rowBytes, channels, dst, dstStride, rowLen, tables, plan.xtabSize, tables + 12 * plan.xtabSize, plan.ytabSize, rows, rows + 4 * rowLen);
+    }
+  }
+
+  /** areaResize's signature: the result is copied out into `dst`, packed (for tests and benches). */
+  resize(
+    src: Uint8Array,
+    srcOffset: number,
+    srcStride: number,
+    srcWidth: number,
+    srcHeight: number,
+    channels: number,
+    dst: Uint8Array,
+    dstWidth: number,
+    dstHeight: number,
+  ): void {
+    const rowLen = dstWidth * channels;
+    if (dst.length < rowLen * dstHeight) throw new Error(`area resize target of ${dst.length} bytes, need ${rowLen * dstHeight}`);
+    const target = this.owner.room(this.target, rowLen * dstHeight);
+    this.resizeInto(src, srcOffset, srcStride, srcWidth, srcHeight, channels, target, rowLen, dstWidth, dstHeight);
+    dst.set(this.owner.u8.subarray(target, target + rowLen * dstHeight));
+  }
+}
+
+/** An AreaTable as assembly/lk.ts reads it: per entry source offset, destination offset (i32) and weight (f32). */
+function writeAreaTable(lk: WasmLk, at: number, table: AreaTable): void {
+  const i32 = lk.i32;
+  const f32 = lk.f32;
+  for (let k = 0, w = at >> 2; k < table.size; k++, w += 3) {
+    i32[w] = table.si[k]!;
+    i32[w + 1] = table.di[k]!;
+    f32[w + 2] = table.alpha[k]!;
   }
 }

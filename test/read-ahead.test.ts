@@ -1,0 +1,110 @@
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { readFile, readdir } from "node:fs/promises";
+import { test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { decodeFrames } from "../src/video/decode.js";
+import { VideoDecodeError } from "../src/video/errors.js";
+import { decodeFramesAhead } from "../src/video/read-ahead.js";
+import type { Frame, PixelFormat } from "../src/video/types.js";
+import { makeMovingTextureClip, truncatedCopy } from "./helpers/synthetic-video.js";
+
+const LINUX_PROC = process.platform === "linux" && existsSync("/proc/self/stat");
+const NO_PROC = "needs Linux /proc to inspect child processes";
+
+/** ffmpeg processes started by this process (the decoder thread's too: threads share the pid). */
+async function ffmpegChildren(): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, "utf8");
+      const close = stat.lastIndexOf(")");
+      const ppid = Number(stat.slice(close + 2).split(" ")[1]);
+      if (ppid === process.pid && stat.slice(stat.indexOf("(") + 1, close).startsWith("ffmpeg")) pids.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
+}
+
+async function collect(frames: AsyncIterable<Frame>): Promise<{ frames: Frame[]; error: unknown }> {
+  const out: Frame[] = [];
+  try {
+    for await (const frame of frames) out.push(frame);
+  } catch (error) {
+    return { frames: out, error };
+  }
+  return { frames: out, error: null };
+}
+
+test("decodeFramesAhead delivers exactly decodeFrames' frames, in both formats", async () => {
+  const clip = await makeMovingTextureClip({ width: 96, height: 64, frames: 25, fps: 25, offsets: (i) => [i % 7, i % 3], codec: "h264" });
+  for (const format of ["bgr24", "rgba"] as PixelFormat[]) {
+    const direct = await collect(decodeFrames(clip.path, { format }));
+    const ahead = await collect(decodeFramesAhead(clip.path, { format }));
+    assert.equal(direct.error, null);
+    assert.equal(ahead.error, null);
+    assert.equal(ahead.frames.length, 25);
+    assert.deepEqual(
+      ahead.frames.map((f) => [f.index, f.width, f.height, f.format]),
+      direct.frames.map((f) => [f.index, f.width, f.height, f.format]),
+    );
+    for (const [i, frame] of ahead.frames.entries()) assert.ok(Buffer.from(frame.data).equals(direct.frames[i]!.data), `${format} frame ${i}`);
+  }
+});
+
+test("a truncated clip throws the same VideoDecodeError after the same frames", async () => {
+  const clip = await makeMovingTextureClip({ width: 64, height: 48, frames: 20, fps: 25, offsets: (i) => [i % 3, 0] });
+  const truncated = await truncatedCopy(clip.path, 0.6);
+  const direct = await collect(decodeFrames(truncated, { format: "bgr24" }));
+  const ahead = await collect(decodeFramesAhead(truncated, { format: "bgr24" }));
+  assert.ok(ahead.error instanceof VideoDecodeError, String(ahead.error));
+  assert.ok(direct.error instanceof VideoDecodeError);
+  assert.equal(ahead.error.message, direct.error.message);
+  assert.equal(ahead.error.lastGoodFrame, direct.error.lastGoodFrame);
+  assert.equal(ahead.frames.length, direct.frames.length);
+});
+
+test("ffmpeg runs ahead of a slow consumer, but only a few frames; breaking out stops it", { skip: LINUX_PROC ? false : NO_PROC }, async () => {
+  const clip = await makeMovingTextureClip({ width: 320, height: 240, frames: 40, fps: 25, offsets: (i) => [i, 0] });
+  const frameBytes = 320 * 240 * 3;
+  const frames = decodeFramesAhead(clip.path, { format: "bgr24" });
+  try {
+    assert.equal((await frames.next()).done, false);
+    const [pid] = await ffmpegChildren();
+    assert.ok(pid, "ffmpeg is running");
+    let written = -1;
+    for (let polls = 0; polls < 60; polls++) {
+      await sleep(50);
+      const now = Number(/^wchar: (\d+)$/m.exec(await readFile(`/proc/${pid}/io`, "utf8"))?.[1]);
+      if (now === written) break;
+      written = now;
+    }
+    // Read-ahead: more than the ~2 frames a full pipe holds, bounded by the decoder thread's credit (8 here).
+    assert.ok(written >= 4 * frameBytes, `ffmpeg wrote ${(written / frameBytes).toFixed(2)} frames while 1 was consumed`);
+    assert.ok(written <= 12 * frameBytes, `ffmpeg wrote ${(written / frameBytes).toFixed(2)} frames while 1 was consumed`);
+    assert.equal((await ffmpegChildren()).length, 1, "ffmpeg waits instead of finishing");
+  } finally {
+    await frames.return(undefined);
+  }
+  assert.deepEqual(await ffmpegChildren(), []);
+});
+
+test("aborting stops the decoder and rejects with the abort reason", { skip: LINUX_PROC ? false : NO_PROC }, async () => {
+  const clip = await makeMovingTextureClip({ width: 160, height: 120, frames: 20, fps: 25, offsets: () => [0, 0] });
+  const controller = new AbortController();
+  let seen = 0;
+  await assert.rejects(
+    (async () => {
+      for await (const frame of decodeFramesAhead(clip.path, { format: "rgba", signal: controller.signal })) {
+        seen = frame.index + 1;
+        if (seen === 3) controller.abort();
+      }
+    })(),
+    { name: "AbortError" },
+  );
+  assert.equal(seen, 3);
+  assert.deepEqual(await ffmpegChildren(), []);
+});
