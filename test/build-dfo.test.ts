@@ -19,9 +19,11 @@ function readManifest(dir: string): Manifest {
   return JSON.parse(readFileSync(join(dir, MANIFEST_FILE), "utf8")) as Manifest;
 }
 
+/** The landmark files an export wrote (its hidden ownership marker, .lrnet-data-export.json, left out). */
 function filesUnder(dir: string, rel = ""): string[] {
   if (!existsSync(join(dir, rel))) return [];
   return readdirSync(join(dir, rel), { withFileTypes: true })
+    .filter((e) => !e.name.startsWith("."))
     .flatMap((e) => (e.isDirectory() ? filesUnder(dir, `${rel}${e.name}/`) : [`${rel}${e.name}`]))
     .sort();
 }
