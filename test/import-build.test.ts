@@ -36,7 +36,7 @@ for (const [id, track] of tracks) {
   track.forEach((t, i) => writeFileSync(join(npy, id, `${String(i).padStart(3, "0")}.npy`), encodeNpy([68, 2], t.shape, { dtype: "<f8" })));
 }
 const build = (out: string, ...source: string[]) =>
-  cli("build", "--layout", "folder", "--root", root, "-o", join(base, out), "--workers", "2", "--progress", "none", ...source);
+  cli("build", "--layout", "folder", "--root", root, "-o", join(base, "out", out), "--workers", "2", "--progress", "none", ...source);
 
 test("build --landmarks gives the rows of build --openface with the same points (jsonl: every column; npy-frames: all but the score)", async () => {
   const reference = await build("openface", "--openface", openface);
@@ -45,12 +45,12 @@ test("build --landmarks gives the rows of build --openface with the same points 
   assert.equal(fromJsonl.code, 0, fromJsonl.stderr);
   const fromNpy = await build("npy", "--landmarks", npy);
   assert.equal(fromNpy.code, 0, fromNpy.stderr);
-  const expected = await readBack(join(base, "openface"));
+  const expected = await readBack(join(base, "out", "openface"));
   assert.equal(expected.length, 4);
-  assert.deepEqual(await readBack(join(base, "jsonl")), expected);
-  const npyRows = await readBack(join(base, "npy"));
+  assert.deepEqual(await readBack(join(base, "out", "jsonl")), expected);
+  const npyRows = await readBack(join(base, "out", "npy"));
   assert.deepEqual(npyRows.map(({ scores: _, ...rest }) => rest), expected.map(({ scores: _, ...rest }) => rest));
-  const manifest = JSON.parse(readFileSync(join(base, "npy", MANIFEST_FILE), "utf8")) as Manifest;
+  const manifest = JSON.parse(readFileSync(join(base, "out", "npy", MANIFEST_FILE), "utf8")) as Manifest;
   assert.equal(manifest.configuration.detector, "import");
   assert.equal(manifest.configuration.mapping_version, "ibug-68");
   assert.equal(manifest.configuration["landmark_format"], "auto");
@@ -70,7 +70,7 @@ test("build --landmarks: a video whose landmarks are bad or missing fails alone,
   rmSync(join(broken, "fake/d"), { recursive: true });
   const result = await build("broken-out", "--landmarks", broken, "--no-validate");
   assert.equal(result.code, 3, result.stderr);
-  const manifest = JSON.parse(readFileSync(join(base, "broken-out", MANIFEST_FILE), "utf8")) as Manifest;
+  const manifest = JSON.parse(readFileSync(join(base, "out", "broken-out", MANIFEST_FILE), "utf8")) as Manifest;
   assert.deepEqual(manifest.videos.map((v) => v.id), ["real/a"]);
   const errors = Object.fromEntries(manifest.failures.map((f) => [f.id, f.error]));
   assert.match(errors["real/b"]!, /real\/b\/7\.npy: frame 7: NaN at point 4/);

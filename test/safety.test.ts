@@ -200,6 +200,8 @@ test("case 1: --rebuild removes only lrnet-data's files; an OUT holding or insid
   }
   const csvInside = await cli("build", "--layout", "ffpp", "--root", tree.root, "--splits", tree.splits, "--openface", tree.openface, "-o", dirname(tree.openface), "--progress", "none");
   assertOneLine(csvInside, 1, /lies inside --out/);
+  const landmarksInside = await cli("build", "--layout", "ffpp", "--root", tree.root, "--splits", tree.splits, "--landmarks", tree.openface, "-o", tree.openface, "--progress", "none");
+  assertOneLine(landmarksInside, 1, /--out .* is the same as --landmarks/);
   assert.deepEqual(snapshot(proj), before, "the input videos are untouched");
 });
 

@@ -148,6 +148,8 @@ export async function runBuild(options: BuildOptions, reporter: BuildReporter = 
     options.splitsDir === undefined ? null : { flag: "--splits", path: options.splitsDir },
     options.list === undefined ? null : { flag: "--list", path: options.list },
     options.openfaceDir === undefined ? null : { flag: "--openface", path: options.openfaceDir },
+    options.landmarksDir === undefined ? null : { flag: "--landmarks", path: options.landmarksDir },
+    ...Object.entries(options.extraRoots ?? {}).map(([name, dir]) => ({ flag: `--${name}-root`, path: dir })),
   ]);
   if (overlap) throw new BuildError(`${overlap}: an output may neither hold nor sit inside the inputs it is built from (a --rebuild there could reach them); choose another --out`);
   const layout = loadLayout(options.layout);
