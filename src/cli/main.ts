@@ -33,7 +33,7 @@ const COMMANDS: Record<string, Command> = {
     run: async (argv) => (await import("./validate-command.js")).runValidateCommand(argv),
   },
   export: {
-    summary: "write a built dataset as LRNet's landmark text files (its FF++ training tree)",
+    summary: "write a built dataset for training or publishing: LRNet's text tree, a Hugging Face folder, or .npy arrays",
     run: async (argv) => (await import("./export-command.js")).runExportCommand(argv),
   },
   report: {
