@@ -420,9 +420,8 @@ export class WasmCubicResizer {
     checkCubicSource(src.length, srcOffset, srcStride, srcWidth, srcHeight, channels, dstWidth, dstHeight);
     const lk = this.owner;
     const rowBytes = srcWidth * channels;
-    const source = lk.room(this.source, rowBytes * srcHeight);
+    const source = copyRowsIn(lk, this.source, src, srcOffset, srcStride, rowBytes, srcHeight);
     const u8 = lk.u8;
-    for (let y = 0; y < srcHeight; y++) u8.set(src.subarray(srcOffset + y * srcStride, srcOffset + y * srcStride + rowBytes), source + y * rowBytes);
     if (srcWidth === dstWidth && srcHeight === dstHeight) {
       // cv::resize copies when the size is unchanged.
       for (let y = 0; y < srcHeight; y++) u8.copyWithin(dst + y * dstStride, source + y * rowBytes, source + (y + 1) * rowBytes);
@@ -470,11 +469,9 @@ export class WasmCubicResizer {
     dstWidth: number,
     dstHeight: number,
   ): void {
-    const rowLen = dstWidth * channels;
-    if (dst.length < rowLen * dstHeight) throw new Error(`cubic resize target of ${dst.length} bytes, need ${rowLen * dstHeight}`);
-    const target = this.owner.room(this.target, rowLen * dstHeight);
-    this.resizeInto(src, srcOffset, srcStride, srcWidth, srcHeight, channels, target, rowLen, dstWidth, dstHeight);
-    dst.set(this.owner.u8.subarray(target, target + rowLen * dstHeight));
+    const target = packedTarget(this.owner, this.target, dst, dstWidth * channels, dstHeight, "cubic");
+    this.resizeInto(src, srcOffset, srcStride, srcWidth, srcHeight, channels, target, dstWidth * channels, dstWidth, dstHeight);
+    copyPackedOut(this.owner, target, dst, dstWidth * channels * dstHeight);
   }
 }
 
@@ -521,9 +518,8 @@ export class WasmAreaResizer {
       this.key = key;
     }
     const rowBytes = srcWidth * channels;
-    const source = lk.room(this.source, rowBytes * srcHeight);
+    const source = copyRowsIn(lk, this.source, src, srcOffset, srcStride, rowBytes, srcHeight);
     const u8 = lk.u8;
-    for (let y = 0; y < srcHeight; y++) u8.set(src.subarray(srcOffset + y * srcStride, srcOffset + y * srcStride + rowBytes), source + y * rowBytes);
     const plan = this.plan;
     if (plan.kind === "copy") {
       for (let y = 0; y < srcHeight; y++) u8.copyWithin(dst + y * dstStride, source + y * rowBytes, source + (y + 1) * rowBytes);
@@ -549,12 +545,28 @@ export class WasmAreaResizer {
     dstWidth: number,
     dstHeight: number,
   ): void {
-    const rowLen = dstWidth * channels;
-    if (dst.length < rowLen * dstHeight) throw new Error(`area resize target of ${dst.length} bytes, need ${rowLen * dstHeight}`);
-    const target = this.owner.room(this.target, rowLen * dstHeight);
-    this.resizeInto(src, srcOffset, srcStride, srcWidth, srcHeight, channels, target, rowLen, dstWidth, dstHeight);
-    dst.set(this.owner.u8.subarray(target, target + rowLen * dstHeight));
+    const target = packedTarget(this.owner, this.target, dst, dstWidth * channels, dstHeight, "area");
+    this.resizeInto(src, srcOffset, srcStride, srcWidth, srcHeight, channels, target, dstWidth * channels, dstWidth, dstHeight);
+    copyPackedOut(this.owner, target, dst, dstWidth * channels * dstHeight);
   }
+}
+
+/** Copies a region's rows (rowBytes each, srcStride apart) packed into wasm memory; returns where they start. */
+function copyRowsIn(lk: WasmLk, slot: Slot, src: Uint8Array, srcOffset: number, srcStride: number, rowBytes: number, rows: number): number {
+  const at = lk.room(slot, rowBytes * rows);
+  const u8 = lk.u8;
+  for (let y = 0; y < rows; y++) u8.set(src.subarray(srcOffset + y * srcStride, srcOffset + y * srcStride + rowBytes), at + y * rowBytes);
+  return at;
+}
+
+/** Room in wasm memory for a packed result that is then copied out into `dst` (the resizers' test-facing signature). */
+function packedTarget(lk: WasmLk, slot: Slot, dst: Uint8Array, rowLen: number, rows: number, kind: string): number {
+  if (dst.length < rowLen * rows) throw new Error(`${kind} resize target of ${dst.length} bytes, need ${rowLen * rows}`);
+  return lk.room(slot, rowLen * rows);
+}
+
+function copyPackedOut(lk: WasmLk, at: number, dst: Uint8Array, bytes: number): void {
+  dst.set(lk.u8.subarray(at, at + bytes));
 }
 
 /** An AreaTable as assembly/lk.ts reads it: per entry source offset, destination offset (i32) and weight (f32). */
