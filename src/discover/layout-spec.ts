@@ -292,19 +292,24 @@ function compileSplits(declaration: SplitFilesDeclaration, fail: (message: strin
   };
 }
 
-function compilePerturbations(
-  declaration: SourceDeclaration["perturbations"],
-  where: string,
-  fail: (message: string) => never,
-): SourceRules["perturbations"] {
-  if (declaration === undefined || declaration === "none") return declaration;
-  const parse = (field: string, source: string): Template => {
+/** parseTemplate whose errors name the declaration's field (`where.field: …`). */
+function templateParser(where: string, fail: (message: string) => never): (field: string, source: string) => Template {
+  return (field, source) => {
     try {
       return parseTemplate(source);
     } catch (error) {
       return fail(`${where}.${field}: ${(error as Error).message}`);
     }
   };
+}
+
+function compilePerturbations(
+  declaration: SourceDeclaration["perturbations"],
+  where: string,
+  fail: (message: string) => never,
+): SourceRules["perturbations"] {
+  if (declaration === undefined || declaration === "none") return declaration;
+  const parse = templateParser(where, fail);
   return {
     file: parse("file", declaration.file),
     key: parse("key", declaration.key ?? "{stem}"),
@@ -314,13 +319,7 @@ function compilePerturbations(
 }
 
 function compileFields(declaration: FieldDeclarations, where: string, fail: (message: string) => never): FieldRules {
-  const parse = (field: string, source: string): Template => {
-    try {
-      return parseTemplate(source);
-    } catch (error) {
-      return fail(`${where}.${field}: ${(error as Error).message}`);
-    }
-  };
+  const parse = templateParser(where, fail);
   return {
     id: parse("id", declaration.id),
     label: parse("label", declaration.label),
