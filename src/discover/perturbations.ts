@@ -1,7 +1,6 @@
-import { readFileSync } from "node:fs";
 import { posix } from "node:path";
 import type { Perturbation } from "../store/types.js";
-import { LayoutError } from "./errors.js";
+import { LayoutError, readListFile } from "./errors.js";
 
 export type { Perturbation };
 
@@ -17,16 +16,7 @@ const TOKEN = /^([A-Za-z][A-Za-z0-9]*):([0-9]+)$/;
 
 /** Reads a meta file (LF or CRLF); a malformed token is an error naming file and line. Lines are keyed by `keyOf(path)`. */
 export function readMetaFile(file: string, keyOf: (path: string) => string): Map<string, MetaLine[]> {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new LayoutError(
-      code === "ENOENT" ? `${file}: distortion meta file not found (the layout reads the perturbations of these videos from it)` : `${file}: cannot read (${(error as Error).message})`,
-      file,
-    );
-  }
+  const text = readListFile(file, "distortion meta file not found (the layout reads the perturbations of these videos from it)", "");
   const byKey = new Map<string, MetaLine[]>();
   text.split(/\r?\n/).forEach((raw, i) => {
     const cells = raw.trim().split(/\s+/);

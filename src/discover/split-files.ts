@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { LayoutError } from "./errors.js";
+import { LayoutError, readListFile } from "./errors.js";
 import type { Layout } from "./layout-spec.js";
 import { matchPathPattern } from "./path-pattern.js";
 import { renderTemplate } from "./template.js";
@@ -34,18 +33,7 @@ export function readSplitFiles(layout: Layout, dir: string): SplitTable {
   for (const [split, name] of Object.entries(rule.files)) {
     const file = join(dir, name);
     files.push(file);
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new LayoutError(
-        code === "ENOENT"
-          ? `${file}: split file not found (layout ${layout.name} needs ${Object.values(rule.files).join(", ")} in the splits directory)`
-          : `${file}: cannot read split file (${(error as Error).message})`,
-        file,
-      );
-    }
+    const text = readListFile(file, `split file not found (layout ${layout.name} needs ${Object.values(rule.files).join(", ")} in the splits directory)`, "split file ");
     const strip = (key: string): string => (rule.stripExtension ? key.replace(/\.[A-Za-z0-9]+$/, "") : key);
     if (rule.format === "lines") {
       text.split(/\r?\n/).forEach((line, i) => {
