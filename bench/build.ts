@@ -17,7 +17,7 @@
  * shortfall in "busy" is the other work rather than the build. Timings are medians of BENCH_RUNS runs (default 1 here:
  * a run takes about a minute on two cores).
  */
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
@@ -29,7 +29,7 @@ import { makeOpenFaceCsv } from "../test/helpers/openface-csv.js";
 import { squareShape } from "../test/helpers/synthetic-shape.js";
 import { makeMovingTextureClip } from "../test/helpers/synthetic-video.js";
 import { lrnetFixtures } from "../test/helpers/paths.js";
-import { benchDir, median, table } from "./harness.js";
+import { benchDir, childCpuSeconds, median, table } from "./harness.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const WORKER_COUNTS = [1, 2, 3];
@@ -113,26 +113,6 @@ async function prepareBatch(): Promise<Batch> {
     writeFileSync(join(csvDir, label, `${name}.csv`), makeOpenFaceCsv(rows));
   }
   return { name: "OpenFace CSVs, 8 generated 320×240 clips × 150 frames", options: { layout: "folder", root, openfaceDir: csvDir } };
-}
-
-function childCpuSeconds(): number {
-  // Fields after the command name: state is field 3; utime 14, stime 15, cutime 16, cstime 17 (1-based).
-  const stat = readFileSync("/proc/self/stat", "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(fields[16 - 3]) + Number(fields[17 - 3]);
-  return ticks / clockTicks();
-}
-
-let ticksPerSecond: number | null = null;
-function clockTicks(): number {
-  if (ticksPerSecond === null) {
-    try {
-      ticksPerSecond = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-    } catch {
-      ticksPerSecond = 100;
-    }
-  }
-  return ticksPerSecond;
 }
 
 function ownCpuSeconds(): number {

@@ -1,5 +1,5 @@
-import { execFile } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { repoRoot } from "../test/helpers/paths.js";
@@ -36,4 +36,28 @@ export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => "| " + cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ") + " |";
   return [line(header), "|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|", ...rows.map(line)].join("\n");
+}
+
+/**
+ * CPU seconds (user + system) of every child this process has waited for so far, with their own waited-for
+ * children (/proc/self/stat cutime + cstime): the difference over one child's run is that child's whole tree.
+ */
+export function childCpuSeconds(): number {
+  // Fields after the command name: state is field 3; utime 14, stime 15, cutime 16, cstime 17 (1-based).
+  const stat = readFileSync("/proc/self/stat", "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[16 - 3]) + Number(fields[17 - 3]);
+  return ticks / clockTicks();
+}
+
+let ticksPerSecond: number | null = null;
+function clockTicks(): number {
+  if (ticksPerSecond === null) {
+    try {
+      ticksPerSecond = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+    } catch {
+      ticksPerSecond = 100;
+    }
+  }
+  return ticksPerSecond;
 }

@@ -6,7 +6,6 @@
  * landmarker), calibrate ms per frame (second pass minus its decode), end-to-end seconds and peak RSS.
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { calibrateFrames, stableSizeOf } from "../src/calibrate/calibrate-frames.js";
 import { type FaceDetector, faceDetectorSource } from "../src/extract/mediapipe-source.js";
 import { createFaceLandmarker, type RunningMode } from "../src/mediapipe-runtime/landmarker.js";
@@ -17,13 +16,7 @@ import { guardSequence } from "../src/guard/guard.js";
 import { decodeFrames } from "../src/video/decode.js";
 import { probeVideo } from "../src/video/probe.js";
 import type { PixelFormat } from "../src/video/types.js";
-
-/** CPU seconds of this process's waited-for children so far (/proc/self/stat cutime + cstime). */
-function childCpuSeconds(): number {
-  const stat = readFileSync("/proc/self/stat", "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[16 - 3]) + Number(fields[17 - 3])) / 100;
-}
+import { childCpuSeconds } from "./harness.js";
 
 /** CPU seconds ffmpeg spends decoding the clip with `output` (e.g. -f null: H.264 decoding alone). */
 function ffmpegCpuSeconds(output: string[]): number {

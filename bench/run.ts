@@ -9,6 +9,7 @@ import { benchAccuracy } from "./extract-accuracy.js";
 import { benchDetectorAccuracy } from "./detector-accuracy.js";
 import { benchLk } from "./lk.js";
 import { benchSmallFaces } from "./small-faces.js";
+import { benchExtractBaseline, benchExtractCpu } from "./extract-cost.js";
 import { benchExtractSpeed } from "./extract-speed.js";
 import { benchValidate } from "./validate.js";
 import { benchVsLrnet, benchVsLrnetBatch } from "./vs-lrnet.js";
@@ -26,6 +27,8 @@ const SUITES: Record<string, () => Promise<void>> = {
   validate: benchValidate,
   "decode-pts": benchDecodePts,
   "small-faces": benchSmallFaces,
+  "extract-cpu": benchExtractCpu,
+  "extract-baseline": benchExtractBaseline,
 };
 
 const wanted = process.argv.slice(2);

@@ -5,7 +5,8 @@
  *    padded at the centre and at the bottom-right corner (FFV1, lossless). Per case: frames whose face was
  *    detected, and NME against the unpadded clip (both extracted the same way) of the raw points (mapped back
  *    into the unpadded clip) and of the calibrated landmarks; "calibration only" calibrates the unpadded
- *    clip's own raw points, moved into the padded frame, so it shows what LRNet's calibration alone changes.
+ *    clip's own raw points, moved into the padded frame, so it shows what LRNet's calibration alone changes,
+ *    with the exact output box (the default for detectors) and with LRNet's whole-pixel box (output-box.ts).
  * 2. Two faces side by side (hstack at 1280×360 and 2560×720): frames with a face, and whether it is one person.
  * 3. No regression, in the same run: ff_real / ff_fake against LRNet's own landmarks with the face finder and
  *    with whole frames as before (NME, LRNet's label), and 720p extraction time of ff_real (median of BENCH_RUNS).
@@ -16,6 +17,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { formatLrnetLine, parseLrnetText } from "../src/export/lrnet-txt.js";
+import type { OutputBox } from "../src/calibrate/output-box.js";
 import { calibrateDetections } from "../src/sources/video-pipeline.js";
 import { IBUG_REGIONS } from "../src/sources/mesh-to-ibug.js";
 import { MEDIAPIPE_GUARD } from "../src/extract/settings.js";
@@ -44,12 +46,17 @@ function rawNme(rows: readonly ExtractedRow[], reference: readonly ExtractedRow[
   return a.length ? compareLandmarkRows(a, b, IBUG_REGIONS).nme : Number.NaN;
 }
 
-async function calibrationOnly(path: string, reference: readonly ExtractedRow[], toFrame: (v: number, axis: number) => number): Promise<Float64Array[]> {
+async function calibrationOnly(
+  path: string,
+  reference: readonly ExtractedRow[],
+  toFrame: (v: number, axis: number) => number,
+  outputBox: OutputBox,
+): Promise<Float64Array[]> {
   const info = await probeVideo(path);
   const detections = reference.slice(0, info.frameCount).map((r) => (r.raw ? { shape: r.raw.map((v, k) => toFrame(v, k % 2)), score: 1 } : { shape: null, score: 0 }));
   const plan = guardSequence(detections, MEDIAPIPE_GUARD);
   const out: Float64Array[] = [];
-  for await (const f of calibrateDetections(info, detections, plan)) out.push(f.calibrated ?? new Float64Array(0));
+  for await (const f of calibrateDetections(info, detections, plan, undefined, { outputBox })) out.push(f.calibrated ?? new Float64Array(0));
   return out;
 }
 
@@ -83,6 +90,7 @@ export async function benchSmallFaces(): Promise<void> {
       const referencePath = await headOf(clip, frames, dir);
       const reference = await extractRows(referencePath, landmarker);
       const referenceCalibrated = reference.map((r) => r.calibrated ?? new Float64Array(0));
+      const referenceLrnetBox = await calibrationOnly(referencePath, reference, (v) => v, "lrnet");
       for (const [frameWidth, frameHeight] of [[1920, 1080], [1280, 720]] as const) {
         for (const share of [0.05, 0.08, 0.12, 0.2]) {
           for (const placement of ["centre", "corner"] as const) {
@@ -93,7 +101,9 @@ export async function benchSmallFaces(): Promise<void> {
             const rows = await extractRows(path, landmarker);
             const ms = (performance.now() - started) / frames;
             const [a, b] = pairedCalibrated(rows, reference);
-            const only = await calibrationOnly(path, reference, (v, axis) => (axis ? g.y : g.x) + v * g.scale);
+            const toFrame = (v: number, axis: number) => (axis ? g.y : g.x) + v * g.scale;
+            const only = await calibrationOnly(path, reference, toFrame, "exact");
+            const onlyLrnetBox = await calibrationOnly(path, reference, toFrame, "lrnet");
             grid.push([
               clip.name,
               `${frameWidth}×${frameHeight}`,
@@ -104,6 +114,7 @@ export async function benchSmallFaces(): Promise<void> {
               rawNme(rows, reference, (v, axis) => (v - (axis ? g.y : g.x)) / g.scale).toFixed(4),
               a.length ? compareLandmarkRows(a, b, IBUG_REGIONS).nme.toFixed(4) : "—",
               nmeOf(only, referenceCalibrated).toFixed(4),
+              nmeOf(onlyLrnetBox, referenceLrnetBox).toFixed(4),
               ms.toFixed(1),
             ]);
             console.error(grid[grid.length - 1]!.join(" "));
@@ -112,7 +123,7 @@ export async function benchSmallFaces(): Promise<void> {
       }
     }
     console.log(`\nfaces anywhere: detected share and NME against the unpadded clip (${clips.map((c) => `${c.name} ${framesOf(c)} frames`).join(", ")})`);
-    console.log(table(["clip", "frame", "face", "face px", "where", "detected", "raw NME", "calibrated NME", "calibration only", "ms/frame"], grid));
+    console.log(table(["clip", "frame", "face", "face px", "where", "detected", "raw NME", "calibrated NME", "calibration only", "calibration only, LRNet's box", "ms/frame"], grid));
 
     const pairs: string[][] = [];
     const [left, right] = clips as [FaceClip, FaceClip];

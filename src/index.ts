@@ -3,7 +3,6 @@
  * exported and read programmatically. Everything here is stable; anything imported from deeper paths is not.
  */
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { StoreError } from "./store/errors.js";
 import { resolveManifestPath } from "./store/confine.js";
 import { type DataColumnName, type DecodedDataFile, decodeDataFile } from "./store/data-file.js";

@@ -9,7 +9,6 @@ import { MANIFEST_FILE, type Manifest } from "../src/store/manifest.js";
 import { resolveFfmpeg } from "../src/video/ffmpeg.js";
 import { cli, type CliResult } from "./helpers/cli.js";
 import { NO_FIXTURES, lrnetFixtures, repoRoot } from "./helpers/paths.js";
-import { squareShape } from "./helpers/synthetic-shape.js";
 import { makeMovingTextureClip } from "./helpers/synthetic-video.js";
 
 const run = promisify(execFile);

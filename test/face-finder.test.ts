@@ -138,3 +138,46 @@ test("a large face is found on the whole frame, as before, with no tile searched
   assert.equal(faces.length, 1);
   assert.equal(detector.calls, 1);
 });
+
+test("a followed face of 12 % or more of the longer side is looked for in the whole frame first; the crop only when the whole frame misses it", () => {
+  const [w, h] = [1280, 720];
+  const frame = frameWithCoordinates(w, h);
+  const detector = new SmallFaceBlindDetector(0.15);
+  const sizes: number[] = [];
+  const recording: RegionDetector = {
+    detect(rgba, width, height) {
+      sizes.push(width);
+      return detector.detect(rgba, width, height);
+    },
+  };
+  const finder = new FaceFinder(recording);
+  detector.face = { cx: 640, cy: 360, size: 230 }; // 18 % of 1280, as FaceForensics++'s faces
+  finder.follow(finder.find(frame, w, h)[0]!);
+  sizes.length = 0;
+  for (let f = 1; f <= 5; f++) {
+    detector.face = { cx: 640 + 10 * f, cy: 360, size: 230 };
+    const faces = finder.find(frame, w, h);
+    assert.equal(faces.length, 1, `frame ${f}`);
+    finder.follow(faces[0]!);
+  }
+  assert.deepEqual(sizes, [w, w, w, w, w], "one whole-frame call per frame, no crop");
+
+  // 13 % of the longer side: the whole frame is tried, misses (the stand-in needs 15 %), and the crop finds it.
+  detector.face = { cx: 640, cy: 360, size: 166 };
+  const crop = FACE_FINDER.cropScale * 230;
+  finder.follow(finder.find(frame, w, h)[0] ?? null);
+  sizes.length = 0;
+  const faces = finder.find(frame, w, h);
+  assert.equal(faces.length, 1);
+  assert.equal(sizes.length, 2, "the whole frame, then the crop");
+  assert.equal(sizes[0], w);
+  assert.ok(sizes[1]! < w && sizes[1]! <= crop, `crop of ${sizes[1]} px`);
+
+  // Under 12 %: straight to the crop, one call.
+  detector.face = { cx: 640, cy: 360, size: 120 };
+  finder.follow(finder.find(frame, w, h)[0] ?? null);
+  sizes.length = 0;
+  assert.equal(finder.find(frame, w, h).length, 1);
+  assert.equal(sizes.length, 1);
+  assert.ok(sizes[0]! < w);
+});

@@ -9,17 +9,14 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { calibrateDetections } from "../src/sources/video-pipeline.js";
 import { IBUG_REGIONS } from "../src/sources/mesh-to-ibug.js";
 import type { NodeFaceLandmarker } from "../src/mediapipe-runtime/landmarker.js";
-import { MEDIAPIPE_GUARD } from "../src/extract/settings.js";
-import { MAX_HELD_FRAMES, guardSequence } from "../src/guard/guard.js";
+import { MAX_HELD_FRAMES } from "../src/guard/guard.js";
 import { compareLandmarkRows } from "../src/metrics/landmark-distance.js";
 import { shapeCentroid } from "../src/shape/shape.js";
-import { probeVideo } from "../src/video/probe.js";
 import { NO_FIXTURES, lrnetFixtures, repoRoot } from "./helpers/paths.js";
 import { type FaceClip, faceLeaves, fixtureFaceClips, headOf, placeFace, placementOf, type PlacedFace, sideBySide } from "./helpers/placed-face.js";
-import { detectedShare, type ExtractedRow, extractRows, openImageLandmarker, pairedCalibrated } from "./helpers/run-extraction.js";
+import { detectedShare, extractRows, openImageLandmarker, pairedCalibrated } from "./helpers/run-extraction.js";
 
 const run = promisify(execFile);
 const FRAMES = 60;
@@ -36,28 +33,17 @@ async function withLandmarker<T>(body: (landmarker: NodeFaceLandmarker, clips: F
   }
 }
 
-/** The unpadded clip's raw points moved into the padded frame and calibrated there: what LRNet's calibration alone changes. */
-async function calibratedFromReference(path: string, reference: readonly ExtractedRow[], g: { x: number; y: number; scale: number }): Promise<Float64Array[]> {
-  const info = await probeVideo(path);
-  const detections = reference.map((r) => (r.raw ? { shape: r.raw.map((v, k) => (k % 2 ? g.y : g.x) + v * g.scale), score: 1 } : { shape: null, score: 0 }));
-  const out: Float64Array[] = [];
-  for await (const f of calibrateDetections(info, detections, guardSequence(detections, MEDIAPIPE_GUARD))) {
-    out.push(f.calibrated!);
-  }
-  return out;
-}
-
 test("small and off-centre faces: found in every frame; landmarks as in the unpadded clip", { skip }, async (t) => {
   await withLandmarker(async (landmarker, clips, dir) => {
     const [clip000, clipReal] = clips as [FaceClip, FaceClip];
-    const cases: { p: PlacedFace; calibratedLimit: "0.03" | "calibration" }[] = [
-      // 5 % of 1080p (54 px), in the corner: raw points within NME 0.03; LRNet's calibration of a face this
-      // small moves the calibrated points by about 0.04 whoever detected them (see README), so they are compared
-      // with the calibration of the unpadded clip's own points in this frame.
-      { p: { clip: clip000, frameWidth: 1920, frameHeight: 1080, share: 0.05, placement: "corner" }, calibratedLimit: "calibration" },
-      { p: { clip: clipReal, frameWidth: 1280, frameHeight: 720, share: 0.12, placement: "centre" }, calibratedLimit: "0.03" },
+    // The calibrated points are relative to the exact output box (output-box.ts): with LRNet's whole-pixel box,
+    // the same face at 5 % of 720p would differ by NME 0.06–0.08 from rounding alone (npm run bench -- small-faces).
+    const cases: PlacedFace[] = [
+      { clip: clip000, frameWidth: 1920, frameHeight: 1080, share: 0.05, placement: "corner" },
+      { clip: clipReal, frameWidth: 1280, frameHeight: 720, share: 0.05, placement: "centre" },
+      { clip: clipReal, frameWidth: 1280, frameHeight: 720, share: 0.12, placement: "centre" },
     ];
-    for (const { p, calibratedLimit } of cases) {
+    for (const p of cases) {
       const name = `${p.clip.name} at ${p.share * 100} % of ${p.frameWidth}×${p.frameHeight}, ${p.placement}`;
       const reference = await extractRows(await headOf(p.clip, FRAMES, dir), landmarker);
       assert.equal(detectedShare(reference), 1, `${p.clip.name} unpadded`);
@@ -70,15 +56,10 @@ test("small and off-centre faces: found in every frame; landmarks as in the unpa
       const [ours, theirs] = pairedCalibrated(rows, reference);
       const calibratedNme = compareLandmarkRows(ours, theirs, IBUG_REGIONS).nme;
       t.diagnostic(`${name}: raw NME ${rawNme.toFixed(4)}, calibrated NME ${calibratedNme.toFixed(4)}`);
-      assert.ok(rawNme <= 0.03, `${name}: raw NME ${rawNme}`);
-      if (calibratedLimit === "0.03") {
-        assert.ok(calibratedNme <= 0.03, `${name}: calibrated NME ${calibratedNme}`);
-      } else {
-        const same = await calibratedFromReference(path, reference, g);
-        const calibrationOnly = compareLandmarkRows(same, reference.map((r) => r.calibrated!), IBUG_REGIONS).nme;
-        t.diagnostic(`${name}: the unpadded clip's own points calibrated in this frame: NME ${calibrationOnly.toFixed(4)}`);
-        assert.ok(calibratedNme <= calibrationOnly + 0.01, `${name}: calibrated NME ${calibratedNme}, calibration alone ${calibrationOnly}`);
-      }
+      // The issue's bound is on the calibrated points. Raw points of a 36-px face come from an upscaled crop, those
+      // of the unpadded clip from its whole frame (12 % rule, face-finder.ts): they differ more (0.05 at 5 % of 720p).
+      assert.ok(rawNme <= 0.06, `${name}: raw NME ${rawNme}`);
+      assert.ok(calibratedNme <= 0.03, `${name}: calibrated NME ${calibratedNme}`);
     }
   });
 });
@@ -123,7 +104,7 @@ test("a face that leaves the frame: held at most 5 frames, then lost, without la
     assert.match(stderr, new RegExp(`${90 - firstLost} lost`));
     const record = JSON.parse(readFileSync(`${out}.json`, "utf8")) as { guard: { maxHeld: number }; face_finder: { version: string }; face: string };
     assert.equal(record.guard.maxHeld, MAX_HELD_FRAMES);
-    assert.equal(record.face_finder.version, "crop-follow-tiles-v1");
+    assert.equal(record.face_finder.version, "crop-follow-tiles-v2");
     assert.equal(record.face, "largest");
   });
 });

@@ -1,6 +1,6 @@
 import { CALIBRATION } from "../calibrate/constants.js";
 import type { BuildConfiguration, JsonValue } from "../store/manifest.js";
-import { type SourceSpec, sourceConfiguration } from "../sources/registry.js";
+import { type SourceSpec, outputBoxOf, sourceConfiguration } from "../sources/registry.js";
 import type { FfmpegBinary } from "../video/types.js";
 
 /** The calibration a build applies: the guard, then LRNet's calibrator on the kept frames. */
@@ -9,8 +9,8 @@ export const BUILD_CALIBRATION_MODE = "guarded";
 /**
  * Everything that decides a build's values, recorded in the manifest and fingerprinted: a rerun into the same
  * output resumes only when all of it is equal. The source's part (detector, model, mapping, guard, and what
- * else decides its values, e.g. MediaPipe's running mode and runtime version), then the calibration and the
- * decoder's version (frames, hence values, come from it).
+ * else decides its values, e.g. MediaPipe's running mode and runtime version), then the calibration, the box the
+ * calibrated points are relative to, and the decoder's version (frames, hence values, come from it).
  */
 export function buildConfiguration(source: SourceSpec, decoder: FfmpegBinary): BuildConfiguration {
   const decoderVersion = /^ffmpeg version (\S+)/.exec(decoder.version)?.[1] ?? decoder.version;
@@ -18,6 +18,7 @@ export function buildConfiguration(source: SourceSpec, decoder: FfmpegBinary): B
     ...(sourceConfiguration(source) as Pick<BuildConfiguration, "detector" | "model_sha256" | "mapping_version" | "guard">),
     mode: BUILD_CALIBRATION_MODE,
     calibration: { ...CALIBRATION } as { [key: string]: JsonValue },
+    output_box: outputBoxOf(source),
     decoder: `ffmpeg ${decoderVersion}`,
   };
 }

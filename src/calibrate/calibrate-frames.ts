@@ -2,7 +2,7 @@ import type { FrameStatus, GuardedFrame } from "../guard/guard.js";
 import type { Shape } from "../shape/shape.js";
 import type { Frame } from "../video/types.js";
 import { StreamingCalibrator } from "./calibrator.js";
-import { type FaceBox, stableFaceSize } from "./face-box.js";
+import { type FaceBox, meanFaceSize, stableFaceSize } from "./face-box.js";
 
 export interface CalibratedFrame {
   index: number;
@@ -22,9 +22,18 @@ export interface CalibratedFrame {
  * the guarded mode passes only the kept frames, so failed detections cannot pull the size down.
  */
 export function stableSizeOf(plan: readonly GuardedFrame[]): number {
+  return stableFaceSize(plannedShapes(plan));
+}
+
+/** The mean face size over the same frames as stableSizeOf, unrounded (the exact output box's size). */
+export function meanSizeOf(plan: readonly GuardedFrame[]): number {
+  return meanFaceSize(plannedShapes(plan));
+}
+
+function plannedShapes(plan: readonly GuardedFrame[]): Shape[] {
   const shapes = plan.flatMap((f) => (f.shape === null ? [] : [f.shape]));
   if (shapes.length === 0) throw new Error("no frame has a shape: nothing to calibrate");
-  return stableFaceSize(shapes);
+  return shapes;
 }
 
 /**

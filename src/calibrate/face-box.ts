@@ -4,6 +4,11 @@ import { CALIBRATION } from "./constants.js";
 
 /** Rule 1: `int(rint(mean(face sizes)))`. */
 export function stableFaceSize(shapes: Iterable<Shape>): number {
+  return rint(meanFaceSize(shapes));
+}
+
+/** The mean of the shapes' face sizes (rule 1 before rounding). */
+export function meanFaceSize(shapes: Iterable<Shape>): number {
   let sum = 0;
   let count = 0;
   for (const shape of shapes) {
@@ -11,7 +16,7 @@ export function stableFaceSize(shapes: Iterable<Shape>): number {
     count++;
   }
   if (count === 0) throw new Error("no shape to take a stable face size from");
-  return rint(sum / count);
+  return sum / count;
 }
 
 export interface FaceBox {

@@ -127,6 +127,7 @@ export async function runCalibrateCommand(argv: string[]): Promise<number> {
     ...(values.parity ? {} : { guard: source.guard }),
     stable_face_size: outcome.stableSize,
     calibration: CALIBRATION,
+    output_box: outcome.outputBox,
   }, summary, seconds));
   process.stderr.write(summary.line(info.frameCount, seconds) + "\n");
   return 0;

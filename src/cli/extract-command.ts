@@ -168,7 +168,7 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
     const extra = source.name === "mediapipe" ? { face_finder, faces_per_image } : { source: source.configuration };
     const record = { detector, ...source.provenance, mapping_version, guard, ...extra, face: describeFaceChoice(choice) };
     // The text and its .json record are published together or not at all.
-    await sink.commit(runRecord(out, "extract", info, { ...record, calibration: CALIBRATION }, summary, seconds));
+    await sink.commit(runRecord(out, "extract", info, { ...record, calibration: CALIBRATION, output_box: outcome.outputBox }, summary, seconds));
     process.stderr.write(summary.line(info.frameCount, seconds) + "\n");
     return 0;
   } finally {

@@ -33,6 +33,7 @@ export function openOpenFaceSource(spec: OpenFaceSpec): LandmarkSource {
     points: 68,
     input: "none",
     guard: spec.parity ? null : OPENFACE_GUARD,
+    outputBox: "lrnet", // as registry.ts outputBoxOf says for OpenFace
     open: (video) => openCsv(spec, video),
     close: async () => {},
   };

@@ -4,6 +4,7 @@
  * pixels. MediaPipe (src/extract) and OpenFace CSVs (src/openface) are two implementations; nothing outside a
  * source's folder knows its types.
  */
+import type { OutputBox } from "../calibrate/output-box.js";
 import type { GuardSettings } from "../guard/guard.js";
 import type { FaceChoice } from "../shape/face-follower.js";
 
@@ -59,6 +60,11 @@ export interface LandmarkSource {
    * `--parity`, LRNet's own calibrator input).
    */
   readonly guard: GuardSettings | null;
+  /**
+   * The box its calibrated points are written relative to (src/calibrate/output-box.ts); absent: "exact".
+   * OpenFace CSVs, LRNet's own calibrator input, keep LRNet's box so that their output equals LRNet's.
+   */
+  readonly outputBox?: OutputBox;
   open(video: SourceVideo): Promise<VideoLandmarks>;
   close(): Promise<void>;
 }

@@ -2,6 +2,7 @@
 import { type MediaPipeSpec, mediaPipeConfiguration, openMediaPipeSource, prepareMediaPipeSpec } from "../extract/mediapipe-source.js";
 import { type OpenFaceSpec, openFaceConfiguration, openOpenFaceSource } from "../openface/source.js";
 import { type ImportSpec, importConfiguration, openImportSource, prepareImportSpec } from "./import/import-source.js";
+import type { OutputBox } from "../calibrate/output-box.js";
 import type { LandmarkSource } from "./landmark-source.js";
 import { type PluginSpec, openPluginSource, pluginConfiguration, preparePluginSpec } from "./plugin/plugin-source.js";
 
@@ -44,6 +45,15 @@ export function sourceConfiguration(spec: SourceSpec): Record<string, unknown> {
     case "plugin":
       return pluginConfiguration(spec);
   }
+}
+
+/**
+ * The box a source's calibrated points are written relative to (output-box.ts): LRNet's for OpenFace CSVs,
+ * LRNet's own calibrator input, so that calibrating them reproduces LRNet's output; the exact box for every
+ * detector and imported landmarks, whose faces may be of any size.
+ */
+export function outputBoxOf(spec: Pick<SourceSpec, "name">): OutputBox {
+  return spec.name === "openface" ? "lrnet" : "exact";
 }
 
 export async function openLandmarkSource(spec: SourceSpec, hooks: SourceHooks = {}): Promise<LandmarkSource> {

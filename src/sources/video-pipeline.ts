@@ -1,6 +1,7 @@
-import { calibrateFrames, stableSizeOf } from "../calibrate/calibrate-frames.js";
+import { calibrateFrames, meanSizeOf, stableSizeOf } from "../calibrate/calibrate-frames.js";
 import { normaliseTrack } from "../calibrate/calibrator.js";
 import type { FaceBox } from "../calibrate/face-box.js";
+import { type OutputBox, exactFaceBox, normaliseTrackIn } from "../calibrate/output-box.js";
 import { type Detection, type FrameStatus, type GuardedFrame, guardSequence } from "../guard/guard.js";
 import { DEFAULT_FACE_CHOICE, type FaceChoice, FaceFollower } from "../shape/face-follower.js";
 import type { Shape } from "../shape/shape.js";
@@ -19,7 +20,7 @@ export interface PipelineFrame {
   /** The source's 68 points in frame pixels (the followed face), null when nothing was detected. */
   raw: Shape | null;
   score: number;
-  /** Calibrated landmarks in LRNet's normalised units, null when skipped or the face box had no area. */
+  /** Calibrated landmarks in LRNet's normalised units (relative to the output box), null when skipped or the face box had no area. */
   calibrated: Float64Array | null;
   /** The calibrated track in 400×400 crop pixels and the face box it is relative to (see trackToFrame), null when `calibrated` is. */
   track: Int32Array | null;
@@ -47,6 +48,11 @@ export interface PipelineOptions {
    * cover is decoded (calibrationRegion): the same calibration, less conversion and copying.
    */
   wholeFrames?: boolean;
+  /**
+   * The box the calibrated points are written relative to (see output-box.ts). Default: the source's
+   * `outputBox`, else "exact".
+   */
+  outputBox?: OutputBox;
 }
 
 export type PipelineOutcome =
@@ -54,6 +60,8 @@ export type PipelineOutcome =
       kind: "frames";
       /** Rule 1's stable face size (over the frames the guard kept). */
       stableSize: number;
+      /** The box the calibrated points are relative to. */
+      outputBox: OutputBox;
       frames: AsyncGenerator<PipelineFrame>;
     }
   /** No frame had a usable face: a result to report, not an error. */
@@ -76,7 +84,8 @@ export async function runVideoPipeline(
       : guardSequence(detections, source.guard);
   if (plan.every((f) => f.shape === null)) return { kind: "no-face", detections };
   const stableSize = stableSizeOf(plan);
-  return { kind: "frames", stableSize, frames: calibrateDetections(info, detections, plan, stableSize, options) };
+  const outputBox = options.outputBox ?? source.outputBox ?? "exact";
+  return { kind: "frames", stableSize, outputBox, frames: calibrateDetections(info, detections, plan, stableSize, { ...options, outputBox }) };
 }
 
 /**
@@ -130,9 +139,10 @@ export async function* calibrateDetections(
   detections: readonly Detection[],
   plan: readonly GuardedFrame[],
   stableSize: number = stableSizeOf(plan),
-  options: Pick<PipelineOptions, "onProgress" | "wholeFrames"> = {},
+  options: Pick<PipelineOptions, "onProgress" | "wholeFrames" | "outputBox"> = {},
 ): AsyncGenerator<PipelineFrame> {
   const { onProgress } = options;
+  const meanSize = options.outputBox === "exact" ? meanSizeOf(plan) : null;
   const frames = info.frameCount;
   const region = options.wholeFrames ? null : calibrationRegion(plan, stableSize, info.width, info.height);
   const decoded = decodeFramesAhead(info.path, { format: "bgr24", info, timestamps: true, ...(region ? { crop: region } : {}) });
@@ -146,7 +156,10 @@ export async function* calibrateDetections(
       status: step.status,
       raw: detection.shape,
       score: detection.score,
-      calibrated: step.track && normaliseTrack(step.track),
+      calibrated:
+        step.track && step.box && step.shape && meanSize !== null
+          ? normaliseTrackIn(step.track, step.box, exactFaceBox(step.shape, meanSize))
+          : step.track && normaliseTrack(step.track),
       track: step.track,
       box: step.box,
       frame: step.frame,

@@ -5,7 +5,10 @@
  *
  * - Following: once a face is chosen, the next frame's landmarker runs on a square crop of the frame around
  *   it (`cropScale` × its size, pixels copied as they are), so the detector sees the face at a third of its
- *   input whatever the face's size in the frame; points are mapped back to frame pixels.
+ *   input whatever the face's size in the frame; points are mapped back to frame pixels. A followed face of at
+ *   least `wholeFrameShare` of the frame's longer side is looked for in the whole frame first, as without a
+ *   finder (MediaPipe's detector sees it there; the landmarks then equal a plain landmarker's, and a whole
+ *   frame costs less than a copied crop); the crop is tried only when the whole frame misses it.
  * - Searching, when nothing is followed or the followed face is not in its crop: the whole frame first (large
  *   faces, as before), then square tiles from coarse to fine, down to tiles in which a face of `minFaceShare`
  *   of the frame height is `tileFaceShare` of the tile. The first scale that finds a face ends the search. The
@@ -27,6 +30,8 @@ export interface FaceFinderSettings {
   version: string;
   /** Side of the crop around a followed face, in face sizes (the larger side of its landmarks' box). */
   cropScale: number;
+  /** A followed face at least this share of the frame's longer side is looked for in the whole frame first. */
+  wholeFrameShare: number;
   /** Smallest face searched for, as a share of the frame height. */
   minFaceShare: number;
   /** …and in pixels: tiles of a small frame would otherwise be a few pixels wide, where noise passes for a face. */
@@ -41,14 +46,17 @@ export interface FaceFinderSettings {
 
 /**
  * Chosen by measurement (`npm run bench -- small-faces`): faces of 5 % of the frame height found in every
- * padded clip at 720p and 1080p. A crop of 3 face sizes keeps a face moving half its size per frame (the
+ * padded clip at 720p and 1080p. Whole frames first from 12 % of the longer side: the short-range detector
+ * finds faces from about 15 %, and FaceForensics++'s faces (17–18 % in the fixtures) keep the landmarks a
+ * plain landmarker gives them; below, the whole frame would only cost a failed call before the crop. A crop of 3 face sizes keeps a face moving half its size per frame (the
  * guard's jump limit) inside it; the short-range detector finds faces from about 15 % of its input's side,
  * so tiles are sized for 20 %; tiles overlap by a third, and the next scale (half the side) finds the faces
  * that a tile boundary cuts.
  */
 export const FACE_FINDER: FaceFinderSettings = {
-  version: "crop-follow-tiles-v1",
+  version: "crop-follow-tiles-v2",
   cropScale: 3,
+  wholeFrameShare: 0.12,
   minFaceShare: 0.04,
   minFacePixels: 32,
   tileFaceShare: 0.2,
@@ -105,9 +113,17 @@ export class FaceFinder {
 
   /** Faces in the frame, points in frame pixels. */
   find(rgba: Uint8Array, width: number, height: number, timestampMs?: number): FaceResult[] {
-    if (this.followed) {
-      const { cx, cy, size } = this.followed;
+    const followed = this.followed;
+    if (followed) {
+      const { cx, cy, size } = followed;
+      let whole: FaceResult[] = [];
+      if (size >= this.settings.wholeFrameShare * Math.max(width, height)) {
+        this.calls++;
+        whole = this.detector.detect(rgba, width, height, timestampMs);
+        if (whole.some((face) => isSameFace(boxOf(face), followed))) return whole;
+      }
       const faces = this.detectIn(rgba, width, squareAround(cx, cy, size * this.settings.cropScale, width, height), timestampMs);
+      for (const face of whole) addDistinct(faces, face);
       if (faces.length > 0) return faces;
       this.followed = null;
     }
@@ -204,13 +220,17 @@ export class FaceFinder {
 function addDistinct(faces: FaceResult[], face: FaceResult): void {
   const box = boxOf(face);
   for (let i = 0; i < faces.length; i++) {
-    const other = boxOf(faces[i]!);
-    if (Math.hypot(box.cx - other.cx, box.cy - other.cy) < 0.5 * Math.max(box.size, other.size)) {
+    if (isSameFace(box, boxOf(faces[i]!))) {
       if (face.score > faces[i]!.score) faces[i] = face;
       return;
     }
   }
   faces.push(face);
+}
+
+/** Two boxes are one face when their centres lie within half the larger face size. */
+function isSameFace(a: Followed, b: Followed): boolean {
+  return Math.hypot(a.cx - b.cx, a.cy - b.cy) < 0.5 * Math.max(a.size, b.size);
 }
 
 function boxOf(face: FaceResult): Followed {

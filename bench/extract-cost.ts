@@ -1,0 +1,156 @@
+/**
+ * What 720p extraction costs, measured as ratios in one run (needs ../shared):
+ *
+ *   npm run bench -- extract-cpu
+ *     CPU per frame of `lrnet-data build` with the default pool over four 720p clips (ff_real and ff_fake as
+ *     given, yuv444p, and re-encoded as FaceForensics++ ships them, H.264 yuv420p CRF 23), against the two parts
+ *     no extraction can avoid: H.264 decoding alone (`ffmpeg -f null`) and detection alone (the landmarker on
+ *     every whole frame, CPU inside its calls). Issue 15's target: build ≤ 1.3 × (decoding + detection).
+ *
+ *   BENCH_BASELINE=/path/to/an/older/checkout npm run bench -- extract-baseline
+ *     `lrnet-data extract` of ff_real (720p, a full-size face) here and in the other checkout (its dist/ built),
+ *     interleaved: wall and CPU, and their ratios (issue 12: "no slower than today").
+ *
+ * CPU is user + system of the whole process tree (workers, ffmpeg), from /proc/self/stat's cutime + cstime.
+ * Medians of BENCH_RUNS runs (default 3); every figure of one table comes from the same run.
+ */
+import { execFile } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { facesPerImage } from "../src/extract/settings.js";
+import { createFaceLandmarker } from "../src/mediapipe-runtime/landmarker.js";
+import { resolveModel } from "../src/model-bundle/resolve-model.js";
+import { resolveFfmpeg } from "../src/video/ffmpeg.js";
+import { decodeFrames } from "../src/video/decode.js";
+import { probeVideo } from "../src/video/probe.js";
+import { lrnetFixtures, repoRoot } from "../test/helpers/paths.js";
+import { benchDir, childCpuSeconds, median, table } from "./harness.js";
+
+const run = promisify(execFile);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+
+interface Timed {
+  wallSeconds: number;
+  cpuSeconds: number;
+}
+
+/** Runs a program to its end; wall seconds and the CPU seconds of its whole process tree. */
+async function timed(program: string, args: string[]): Promise<Timed> {
+  const cpu0 = childCpuSeconds();
+  const t0 = performance.now();
+  await run(program, args, { maxBuffer: 64 << 20 });
+  return { wallSeconds: (performance.now() - t0) / 1000, cpuSeconds: childCpuSeconds() - cpu0 };
+}
+
+/** ff_real and ff_fake as given, and as FaceForensics++ encodes its videos (H.264 yuv420p, CRF 23). */
+async function clips720p(): Promise<{ root: string; paths: string[] }> {
+  const root = join(benchDir("extract-cost"), "clips");
+  mkdirSync(root, { recursive: true });
+  const ffmpeg = await resolveFfmpeg();
+  const paths: string[] = [];
+  for (const name of ["ff_real", "ff_fake"]) {
+    const given = join(root, `${name}.mp4`);
+    if (!existsSync(given)) copyFileSync(join(lrnetFixtures!, `${name}.mp4`), given);
+    const yuv420 = join(root, `${name}_c23.mp4`);
+    if (!existsSync(yuv420)) {
+      await run(ffmpeg.path, ["-loglevel", "error", "-i", given, "-c:v", "libx264", "-crf", "23", "-preset", "veryfast", "-pix_fmt", "yuv420p", yuv420]);
+    }
+    paths.push(given, yuv420);
+  }
+  return { root, paths };
+}
+
+/** `node dist/bench/extract-cost.js --detect-alone CLIP…`: prints {frames, cpuSeconds} of the landmarker's calls. */
+async function detectAlone(paths: string[]): Promise<void> {
+  const landmarker = await createFaceLandmarker({ modelPath: (await resolveModel()).path, mode: "image", numFaces: facesPerImage("image") });
+  let cpu = 0;
+  let frames = 0;
+  for (const path of paths) {
+    const info = await probeVideo(path);
+    // Plain decodeFrames: ffmpeg waits on a full pipe while a frame is detected, so it runs between the calls.
+    for await (const frame of decodeFrames(path, { format: "rgba", info })) {
+      const before = process.cpuUsage();
+      landmarker.detect(frame.data, frame.width, frame.height);
+      const used = process.cpuUsage(before);
+      cpu += (used.user + used.system) / 1e6;
+      frames++;
+    }
+  }
+  landmarker.close();
+  process.stdout.write(`${JSON.stringify({ frames, cpuSeconds: cpu })}\n`);
+}
+
+export async function benchExtractCpu(): Promise<void> {
+  if (!lrnetFixtures) {
+    console.log("extract-cpu: ../shared/fixtures/lrnet absent, skipped (it needs 720p clips with faces)");
+    return;
+  }
+  const { root, paths } = await clips720p();
+  const ffmpeg = await resolveFfmpeg();
+  const cli = join(repoRoot, "bin", "lrnet-data.js");
+  const out = join(benchDir("extract-cost"), "build");
+  const frames = (await Promise.all(paths.map(probeVideo))).reduce((n, info) => n + info.frameCount, 0);
+  const decode: number[] = [];
+  const detect: number[] = [];
+  const build: number[] = [];
+  const buildWall: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    let h264 = 0;
+    for (const path of paths) {
+      h264 += (await timed(ffmpeg.path, ["-nostdin", "-loglevel", "error", "-i", path, "-map", "0:V:0", "-vsync", "passthrough", "-f", "null", "-"])).cpuSeconds;
+    }
+    decode.push(h264);
+    const { stdout } = await run(process.execPath, [fileURLToPath(import.meta.url), "--detect-alone", ...paths], { maxBuffer: 1 << 20 });
+    detect.push((JSON.parse(stdout) as { cpuSeconds: number }).cpuSeconds);
+    rmSync(out, { recursive: true, force: true });
+    const b = await timed(process.execPath, [cli, "build", "--layout", "folder", "--root", root, "-o", out]);
+    build.push(b.cpuSeconds);
+    buildWall.push(b.wallSeconds);
+    const ratio = b.cpuSeconds / (h264 + detect[r]!);
+    console.error(`run ${r + 1}: decode ${h264.toFixed(1)} s, detect ${detect[r]!.toFixed(1)} s, build ${b.cpuSeconds.toFixed(1)} s CPU (${b.wallSeconds.toFixed(1)} s wall): ratio ${ratio.toFixed(2)}`);
+  }
+  const perFrame = (s: number) => ((1000 * s) / frames).toFixed(2);
+  const ratios = build.map((b, i) => b / (decode[i]! + detect[i]!));
+  console.log(`\n720p extraction, ${paths.length} clips, ${frames} frames; CPU ms per frame, median of ${RUNS} runs (ratio: median of the per-run ratios)`);
+  console.log(
+    table(
+      ["H.264 decoding alone", "detection alone", "sum", "build, default pool", "build wall fps", "build ÷ sum"],
+      [[perFrame(median(decode)), perFrame(median(detect)), perFrame(median(decode.map((d, i) => d + detect[i]!))), perFrame(median(build)), (frames / median(buildWall)).toFixed(1), median(ratios).toFixed(2)]],
+    ),
+  );
+}
+
+export async function benchExtractBaseline(): Promise<void> {
+  const baseline = process.env.BENCH_BASELINE;
+  if (!lrnetFixtures || !baseline) {
+    console.log(`extract-baseline: skipped (${!lrnetFixtures ? "../shared/fixtures/lrnet absent" : "set BENCH_BASELINE to an older checkout with dist/ built"})`);
+    return;
+  }
+  const video = join(lrnetFixtures, "ff_real.mp4");
+  const dir = benchDir("extract-cost");
+  const sides = [
+    { name: "this checkout", cli: join(repoRoot, "bin", "lrnet-data.js") },
+    { name: baseline, cli: join(baseline, "bin", "lrnet-data.js") },
+  ];
+  const results = sides.map(() => [] as Timed[]);
+  for (let r = 0; r < RUNS; r++) {
+    for (const [i, side] of sides.entries()) {
+      const t = await timed(process.execPath, [side.cli, "extract", "--video", video, "--out", join(dir, `baseline-${i}.txt`)]);
+      results[i]!.push(t);
+      console.error(`run ${r + 1}, ${side.name}: ${t.wallSeconds.toFixed(1)} s wall, ${t.cpuSeconds.toFixed(1)} s CPU`);
+    }
+  }
+  const wall = results.map((x) => median(x.map((t) => t.wallSeconds)));
+  const cpu = results.map((x) => median(x.map((t) => t.cpuSeconds)));
+  console.log(`\nextract ff_real.mp4 (1280×720, 757 frames, face 17 % of the width), median of ${RUNS}, interleaved`);
+  console.log(
+    table(
+      ["checkout", "wall s", "CPU s", "wall ÷ baseline", "CPU ÷ baseline"],
+      sides.map((side, i) => [side.name, wall[i]!.toFixed(2), cpu[i]!.toFixed(2), (wall[i]! / wall[1]!).toFixed(2), (cpu[i]! / cpu[1]!).toFixed(2)]),
+    ),
+  );
+}
+
+if (process.argv[2] === "--detect-alone") await detectAlone(process.argv.slice(3));
