@@ -57,7 +57,7 @@ test("small and off-centre faces: found in every frame; landmarks as in the unpa
       const calibratedNme = compareLandmarkRows(ours, theirs, IBUG_REGIONS).nme;
       t.diagnostic(`${name}: raw NME ${rawNme.toFixed(4)}, calibrated NME ${calibratedNme.toFixed(4)}`);
       // The issue's bound is on the calibrated points. Raw points of a 36-px face come from an upscaled crop, those
-      // of the unpadded clip from its whole frame (12 % rule, face-finder.ts): they differ more (0.05 at 5 % of 720p).
+      // of the unpadded clip from its whole frame (15 % rule, face-finder.ts): they differ more (0.05 at 5 % of 720p).
       assert.ok(rawNme <= 0.06, `${name}: raw NME ${rawNme}`);
       assert.ok(calibratedNme <= 0.03, `${name}: calibrated NME ${calibratedNme}`);
     }

@@ -6,12 +6,12 @@ import { CALIBRATION } from "../calibrate/constants.js";
 import { runRecord } from "./run-record.js";
 import { refuseOutputOverInputs } from "./output-guard.js";
 import { LrnetDataError } from "../errors.js";
-import { type SourceSpec, openLandmarkSource, prepareSourceSpec } from "../sources/registry.js";
+import { type SourceSpec, openLandmarkSource, outputBoxOf, prepareSourceSpec } from "../sources/registry.js";
 import { LANDMARK_OPTIONS, importSpecFor, landmarkOptionsHelp, parseLandmarkFormat } from "./landmark-options.js";
 import { runVideoPipeline } from "../sources/video-pipeline.js";
 import { probeVideo } from "../video/probe.js";
 import { UsageError } from "../errors.js";
-import { parseCommand, required, wholeNumber, faceChoice } from "./options.js";
+import { faceChoice, outputBoxHelp, outputBoxOption, parseCommand, required, wholeNumber } from "./options.js";
 import { openLineSink } from "./line-sink.js";
 import { RunSummary } from "./run-summary.js";
 
@@ -39,6 +39,7 @@ ${landmarkOptionsHelp(20)}
                     frame's centre) or N (the N-th from the left, 0 = leftmost), chosen at the first
                     good frame; then the nearest face to it in every frame
   --face-id N       follow OpenFace face_id N instead
+${outputBoxHelp(20, "lrnet for OpenFace CSVs (always with --parity),", "exact for --landmarks")}
   -h, --help        this text
 
 Beside a file output, V.txt.json records the video, the ffmpeg that decoded it, the mode and the counts.
@@ -73,6 +74,7 @@ export async function runCalibrateCommand(argv: string[]): Promise<number> {
       parity: { type: "boolean", default: false },
       "face-id": { type: "string" },
       face: { type: "string" },
+      box: { type: "string" },
     },
     CALIBRATE_HELP,
   );
@@ -91,6 +93,8 @@ export async function runCalibrateCommand(argv: string[]): Promise<number> {
   if (values.parity && values.face !== undefined) throw new UsageError("--face cannot be combined with --parity (the reference takes every row)");
   if (faceId !== undefined && values.face !== undefined) throw new UsageError("--face and --face-id exclude each other");
   const choice = faceChoice(values.face) ?? DEFAULT_FACE_CHOICE;
+  const box = outputBoxOption(values.box);
+  if (values.parity && box === "exact") throw new UsageError("--box exact cannot be combined with --parity (the reference writes LRNet's box)");
 
   const started = performance.now();
   const info = await probeVideo(video);
@@ -103,7 +107,8 @@ export async function runCalibrateCommand(argv: string[]): Promise<number> {
   }
   const source = await openLandmarkSource(await prepareSourceSpec(spec));
   const landmarksPath = values.landmarks ?? values.openface!;
-  const outcome = await runVideoPipeline(info, source, { choice });
+  const outputBox = values.parity ? "lrnet" : (box ?? outputBoxOf(spec));
+  const outcome = await runVideoPipeline(info, source, { choice, outputBox });
   // The source refuses a CSV without a usable row, so the pipeline always has frames here.
   if (outcome.kind === "no-face") throw new LrnetDataError(`${landmarksPath}: no frame has a face: nothing to calibrate`);
 

@@ -8,12 +8,12 @@ import { DEFAULT_FACE_CHOICE, describeFaceChoice } from "../shape/face-follower.
 import { trackToFrame } from "../calibrate/calibrator.js";
 import { formatLrnetLine } from "../export/lrnet-txt.js";
 import { runVideoPipeline } from "../sources/video-pipeline.js";
-import { type SourceSpec, openLandmarkSource, prepareSourceSpec } from "../sources/registry.js";
+import { type SourceSpec, openLandmarkSource, outputBoxOf, prepareSourceSpec } from "../sources/registry.js";
 import { LANDMARK_OPTIONS, detectorSpecFor, landmarkOptionsHelp, importSpecFor, parseLandmarkFormat } from "./landmark-options.js";
 import { CALIBRATED_COLOUR, RAW_COLOUR, dotRadius, drawPoints } from "../video/overlay.js";
 import { probeVideo } from "../video/probe.js";
 import { VideoEncoder } from "../video/encode.js";
-import { oneOf, parseCommand, required, faceChoice } from "./options.js";
+import { faceChoice, oneOf, outputBoxHelp, outputBoxOption, parseCommand, required } from "./options.js";
 import { UsageError } from "../errors.js";
 import { runRecord } from "./run-record.js";
 import { refuseOutputOverInputs } from "./output-guard.js";
@@ -58,6 +58,7 @@ Options:
   --detector D       mediapipe (default), or a detector plugin: an ES module file (./my-detector.mjs) or
                      an installed package exporting a landmark-source factory (docs/detectors.md)
 ${landmarkOptionsHelp(21)}
+${outputBoxHelp(21, "exact")}
   --visualize DIR    also write DIR/<video>.landmarks.mp4: detections in red, calibrated points in green
   -h, --help         this text
 
@@ -82,6 +83,7 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
       out: { type: "string" },
       mode: { type: "string", default: "image" },
       face: { type: "string" },
+      box: { type: "string" },
       model: { type: "string" },
       "download-model": { type: "boolean", default: false },
       visualize: { type: "string" },
@@ -96,6 +98,7 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
   const mode = oneOf(values.mode, "--mode", ["image", "video"])!;
   await refuseOutputOverInputs(out, [{ flag: "--video", path: video }, values.model === undefined ? null : { flag: "--model", path: values.model }]);
   const choice = faceChoice(values.face) ?? DEFAULT_FACE_CHOICE;
+  const box = outputBoxOption(values.box);
 
   const started = performance.now();
   const info = await probeVideo(video);
@@ -118,6 +121,7 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
   try {
     const outcome = await runVideoPipeline(info, source, {
       choice,
+      outputBox: box ?? outputBoxOf(spec),
       onProgress: (p) => progress.update(p.pass, p.frame, p.frames),
       wholeFrames: values.visualize !== undefined,
     });

@@ -5,6 +5,7 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { UsageError } from "../errors.js";
 import { type FaceChoice, parseFaceChoice } from "../shape/face-follower.js";
+import { OUTPUT_BOXES, type OutputBox } from "../calibrate/output-box.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 type WithHelp<O extends Options> = O & { help: { type: "boolean"; short: "h"; default: false } };
@@ -77,4 +78,20 @@ export function faceChoice(text: string | undefined, flag = "--face"): FaceChoic
   const choice = parseFaceChoice(text);
   if (!choice) throw new UsageError(`${flag} takes largest, center or a whole number N (the N-th face from the left), got "${text}"`);
   return choice;
+}
+
+/** `--box lrnet|exact` (see src/calibrate/output-box.ts); undefined when not given. */
+export function outputBoxOption(text: string | undefined): OutputBox | undefined {
+  return oneOf(text, "--box", OUTPUT_BOXES);
+}
+
+/** The `--box` lines of a command's --help, aligned at `column`; `defaults` are the lines that say the default. */
+export function outputBoxHelp(column: number, ...defaults: string[]): string {
+  const indent = " ".repeat(column);
+  return [
+    `${`  --box BOX`.padEnd(column)}the box the calibrated points are relative to: exact (an unrounded box on each`,
+    `${indent}frame's face: the same numbers for a face of any size) or lrnet (LRNet's`,
+    `${indent}whole-pixel box: its output byte for byte)`,
+    ...defaults.map((line, i) => `${indent}${i === 0 ? "Default: " : "  "}${line}`),
+  ].join("\n");
 }
