@@ -50,10 +50,12 @@ async function clips720p(): Promise<{ root: string; paths: string[] }> {
   mkdirSync(root, { recursive: true });
   const ffmpeg = await resolveFfmpeg();
   const paths: string[] = [];
-  for (const name of ["ff_real", "ff_fake"]) {
-    const given = join(root, `${name}.mp4`);
+  for (const [name, label] of [["ff_real", "real"], ["ff_fake", "fake"]] as const) {
+    // The folder layout takes each video's label from its first folder.
+    mkdirSync(join(root, label), { recursive: true });
+    const given = join(root, label, `${name}.mp4`);
     if (!existsSync(given)) copyFileSync(join(lrnetFixtures!, `${name}.mp4`), given);
-    const yuv420 = join(root, `${name}_c23.mp4`);
+    const yuv420 = join(root, label, `${name}_c23.mp4`);
     if (!existsSync(yuv420)) {
       await run(ffmpeg.path, ["-loglevel", "error", "-i", given, "-c:v", "libx264", "-crf", "23", "-preset", "veryfast", "-pix_fmt", "yuv420p", yuv420]);
     }
