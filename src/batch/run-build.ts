@@ -21,6 +21,7 @@ import { pluginSpecFor } from "../sources/plugin/plugin-source.js";
 import { VideoPool, type VideoOutcome } from "./pool.js";
 import { selectShard, type ShardSpec } from "./shard.js";
 import type { WorkerFault, WorkerMemory, WorkerMessage } from "./task.js";
+import { DEFAULT_FACE_CHOICE, type FaceChoice } from "../shape/face-follower.js";
 
 export interface BuildOptions {
   /** A layout name in layouts/ (ffpp, dfo, folder) or a layout JSON file. */
@@ -56,6 +57,8 @@ export interface BuildOptions {
   mode?: "image" | "video";
   modelPath?: string;
   downloadModel?: boolean;
+  /** `--face`: which face each video follows when it has several (default: the largest). */
+  face?: FaceChoice;
   /** Worker threads; default one per core. */
   workers?: number;
   shard?: ShardSpec | null;
@@ -182,7 +185,8 @@ export async function runBuild(options: BuildOptions, reporter: BuildReporter = 
         : null;
 
   const source = await landmarkSource(options, csvs);
-  const configuration = buildConfiguration(source, await resolveFfmpeg());
+  const face = options.face ?? DEFAULT_FACE_CHOICE;
+  const configuration = buildConfiguration(source, await resolveFfmpeg(), face);
   const manifestSource: ManifestSource = {
     layout: layout.name,
     root,
@@ -293,7 +297,7 @@ async function processVideos(ctx: ProcessContext): Promise<ProcessResult> {
 
   const pool = new VideoPool({
     workers: ctx.workers,
-    setup: { source: ctx.source, progressIntervalMs: options.progressIntervalMs ?? 250 },
+    setup: { source: ctx.source, face: ctx.options.face ?? DEFAULT_FACE_CHOICE, progressIntervalMs: options.progressIntervalMs ?? 250 },
     onMessage: (message) => {
       if (message.kind === "progress") reporter.progress?.(message);
     },
