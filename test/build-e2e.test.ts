@@ -43,6 +43,7 @@ test("build: an FF++ tree with split files becomes a valid, partitioned dataset 
   assert.deepEqual(manifestInconsistencies(manifest), []);
   assert.equal(manifest.state, "complete");
   assert.equal(manifest.configuration.detector, "openface");
+  assert.equal(manifest.configuration.output_box, "lrnet", "OpenFace CSVs keep LRNet's box");
   assert.equal(manifest.configuration_fingerprint, configurationFingerprint(manifest.configuration));
   assert.equal(manifest.source.layout, "ffpp");
   assert.equal(manifest.source.root, tree.root);
@@ -132,6 +133,11 @@ test("build: a rerun skips every committed video; another configuration is refus
   assert.match(lines[0]!, /^lrnet-data: .*out was built with another configuration \(changed: .*detector.*\); rebuild it \(--rebuild\)/);
   assert.deepEqual(readManifestFile(out).data_files, before.data_files, "the refused build changed nothing");
   assert.equal(existsSync(join(out, ".lrnet-data.lock")), false, "and released the lock");
+
+  // The exact output box gives other values: another fingerprint too.
+  const exact = await cli(...buildArgs, "--box", "exact");
+  assert.equal(exact.code, 1);
+  assert.match(exact.stderr, /changed: output_box\)/);
 });
 
 test("build: --rebuild starts over when the configuration changed", async () => {

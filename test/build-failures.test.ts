@@ -98,7 +98,7 @@ test("a worker that crashes (exits, or hits a wasm abort) fails that one video; 
 test("workers that cannot even start make the pool report a fatal error instead of failing every video", async () => {
   const broken = join(base, "broken-worker.mjs");
   writeFileSync(broken, 'throw new Error("broken install");\n');
-  const pool = new VideoPool({ workers: 2, setup: { source: { name: "openface" }, progressIntervalMs: 250 }, workerFile: broken });
+  const pool = new VideoPool({ workers: 2, setup: { source: { name: "openface" }, face: { rule: "largest" }, outputBox: "lrnet", progressIntervalMs: 250 }, workerFile: broken });
   const task = (i: number) => ({
     entry: { id: `v${i}`, path: `v${i}.mp4`, label: "real" as const, split: "train", method: "m", compression: "c", identities: [] },
     videoPath: `/nowhere/v${i}.mp4`,

@@ -8,7 +8,7 @@ import type { Manifest, ManifestSource, VideoSummary } from "../store/manifest.j
 import { PartWriter, type EncodedPart } from "../store/parquet-writer.js";
 import { DatasetStore, readManifest, type ResumeReport } from "../store/store.js";
 import type { VideoEntry } from "../store/types.js";
-import { type SourceSpec, prepareSourceSpec } from "../sources/registry.js";
+import { type SourceSpec, outputBoxOf, prepareSourceSpec } from "../sources/registry.js";
 import { resolveFfmpeg } from "../video/ffmpeg.js";
 import { buildConfiguration } from "./configuration.js";
 import { BuildError } from "./errors.js";
@@ -21,6 +21,8 @@ import { pluginSpecFor } from "../sources/plugin/plugin-source.js";
 import { VideoPool, type VideoOutcome } from "./pool.js";
 import { selectShard, type ShardSpec } from "./shard.js";
 import type { WorkerFault, WorkerMemory, WorkerMessage } from "./task.js";
+import { DEFAULT_FACE_CHOICE, type FaceChoice } from "../shape/face-follower.js";
+import type { OutputBox } from "../calibrate/output-box.js";
 
 export interface BuildOptions {
   /** A layout name in layouts/ (ffpp, dfo, folder) or a layout JSON file. */
@@ -56,6 +58,10 @@ export interface BuildOptions {
   mode?: "image" | "video";
   modelPath?: string;
   downloadModel?: boolean;
+  /** `--face`: which face each video follows when it has several (default: the largest). */
+  face?: FaceChoice;
+  /** `--box`: the box the calibrated points are relative to (default: the source's, outputBoxOf). */
+  outputBox?: OutputBox;
   /** Worker threads; default one per core. */
   workers?: number;
   shard?: ShardSpec | null;
@@ -182,7 +188,9 @@ export async function runBuild(options: BuildOptions, reporter: BuildReporter = 
         : null;
 
   const source = await landmarkSource(options, csvs);
-  const configuration = buildConfiguration(source, await resolveFfmpeg());
+  const face = options.face ?? DEFAULT_FACE_CHOICE;
+  const outputBox = options.outputBox ?? outputBoxOf(source);
+  const configuration = buildConfiguration(source, await resolveFfmpeg(), face, outputBox);
   const manifestSource: ManifestSource = {
     layout: layout.name,
     root,
@@ -293,7 +301,12 @@ async function processVideos(ctx: ProcessContext): Promise<ProcessResult> {
 
   const pool = new VideoPool({
     workers: ctx.workers,
-    setup: { source: ctx.source, progressIntervalMs: options.progressIntervalMs ?? 250 },
+    setup: {
+      source: ctx.source,
+      face: ctx.options.face ?? DEFAULT_FACE_CHOICE,
+      outputBox: ctx.options.outputBox ?? outputBoxOf(ctx.source),
+      progressIntervalMs: options.progressIntervalMs ?? 250,
+    },
     onMessage: (message) => {
       if (message.kind === "progress") reporter.progress?.(message);
     },

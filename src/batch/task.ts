@@ -3,11 +3,17 @@ import type { VideoSummary } from "../store/manifest.js";
 import type { VideoEntry } from "../store/types.js";
 import type { VideoRows } from "../store/video-rows.js";
 import type { SourceSpec } from "../sources/registry.js";
+import type { FaceChoice } from "../shape/face-follower.js";
+import type { OutputBox } from "../calibrate/output-box.js";
 
 /** Given to every worker when it starts (piscina's workerData). */
 export interface WorkerSetup {
   /** The landmark source, prepared by the main thread (prepareSourceSpec: MediaPipe's model resolved once). */
   source: SourceSpec;
+  /** Which face every video follows when it has several (`--face`). */
+  face: FaceChoice;
+  /** The box the calibrated points are relative to (`--box`). */
+  outputBox: OutputBox;
   /** Least time between two progress messages of one worker. */
   progressIntervalMs: number;
 }

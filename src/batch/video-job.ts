@@ -8,6 +8,8 @@ import type { VideoRows } from "../store/video-rows.js";
 import { probeVideo } from "../video/probe.js";
 import type { VideoInfo } from "../video/types.js";
 import { RowsAssembler } from "./rows-assembler.js";
+import type { FaceChoice } from "../shape/face-follower.js";
+import type { OutputBox } from "../calibrate/output-box.js";
 
 /** A video that cannot be processed for a reason the user can act on (its message is one line naming the file). */
 export class VideoJobError extends LrnetDataError {}
@@ -15,12 +17,16 @@ export class VideoJobError extends LrnetDataError {}
 /** Progress of a job: the pipeline's two passes. */
 export type JobProgress = PipelineProgress;
 
-/** What one video's job needs: its entry and file, the landmark file matched to it and the source. */
+/** What one video's job needs: its entry and file, the landmark file matched to it, the source and which face to follow. */
 export interface JobInput {
   entry: VideoEntry;
   videoPath: string;
   landmarkFile: string | null;
   source: LandmarkSource;
+  /** Default: the largest face at the first frame with one. */
+  choice?: FaceChoice;
+  /** Default: the source's (runVideoPipeline). */
+  outputBox?: OutputBox;
 }
 
 export interface JobOutput {
@@ -38,6 +44,8 @@ export async function runVideoJob(input: JobInput, onProgress?: (p: JobProgress)
   const info = await probeVideo(input.videoPath);
   const outcome = await runVideoPipeline(info, input.source, {
     landmarkFile: input.landmarkFile,
+    ...(input.choice === undefined ? {} : { choice: input.choice }),
+    ...(input.outputBox === undefined ? {} : { outputBox: input.outputBox }),
     ...(onProgress === undefined ? {} : { onProgress }),
   });
   if (outcome.kind === "no-face") {

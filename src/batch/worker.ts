@@ -78,7 +78,7 @@ export default async function processVideoTask(task: VideoTask): Promise<unknown
   };
 
   try {
-    const input = { entry: task.entry, videoPath: task.videoPath, landmarkFile: task.landmarkFile, source: rt.source };
+    const input = { entry: task.entry, videoPath: task.videoPath, landmarkFile: task.landmarkFile, source: rt.source, choice: setup.face, outputBox: setup.outputBox };
     const { rows, summary } = await runVideoJob(input, onProgress);
     const result: VideoTaskResult = { ok: true, rows, summary, ...report() };
     // Piscina's Transferable protocol: the buffers move to the main thread, the result object is cloned around them.

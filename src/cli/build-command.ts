@@ -6,7 +6,7 @@ import { shardOutputDir } from "../cluster/shard-folder.js";
 import { formatValidationSummary, validateDataset } from "../validate/index.js";
 import { BuildProgress } from "./build-progress.js";
 import { UsageError } from "../errors.js";
-import { oneOf, parseCommand, required, wholeNumber } from "./options.js";
+import { faceChoice, oneOf, outputBoxHelp, outputBoxOption, parseCommand, required, wholeNumber } from "./options.js";
 import { LANDMARK_OPTIONS, parseLandmarkFormat } from "./landmark-options.js";
 
 /** Exit codes of `build`: every video done; some failed (listed); interrupted by Ctrl-C / SIGTERM. Fatal errors exit 1. */
@@ -74,6 +74,10 @@ Landmark source (default: MediaPipe):
                       between frames (each video then gets a fresh landmarker, about 0.5 s)
   --model PATH        a face_landmarker.task bundle (default: as for lrnet-data extract, offline bundle)
   --download-model    allow downloading Google's official bundle into the cache (checksum-verified)
+  --face RULE         with several faces, which one each video follows: largest (default), center (nearest the
+                      frame's centre) or N (the N-th from the left, 0 = leftmost), chosen at the first frame with
+                      a face; then the nearest face to it in every frame. Recorded in the manifest (configuration.face)
+${outputBoxHelp(22, "lrnet with --openface, exact for every other source.", "Recorded in the manifest (configuration.output_box)")}
 
 Running:
   -o, --out DIR       the output directory (created; resumed when it holds a build with the same configuration)
@@ -85,7 +89,7 @@ Running:
   --shard auto[/N]    K and N from the cluster engine: a Slurm array task (SLURM_ARRAY_TASK_ID, _MIN, _COUNT
                       or _MAX) or a Kubernetes Indexed Job pod (JOB_COMPLETION_INDEX, from 0; N from auto/N or
                       LRNET_DATA_SHARD_COUNT); lrnet-data cluster slurm|k8s writes such jobs
-  --rebuild           when OUT was built with another configuration (model, mode, constants, decoder) or
+  --rebuild           when OUT was built with another configuration (model, mode, --face, --box, constants, decoder) or
                       layout, or its manifest.json is damaged, remove the files lrnet-data wrote there (only
                       those) and start over (without it, the build refuses)
   --rows-per-part N   rows per Parquet file (default 25000, about 50 videos); smaller files commit sooner
@@ -127,6 +131,7 @@ Examples:
       --landmarks /data/fan-landmarks                      (/data/fan-landmarks/<video id>/000.npy …)
   lrnet-data build --layout folder --root clips -o clips-face-api --detector ./examples/face-api-detector/detector.mjs
   lrnet-data build --layout folder --root /data -o my-ds --list videos.csv        (path,label,split rows)
+  lrnet-data build --layout folder --root interviews -o interviews-ds --face center   (the face nearest the centre)
 `;
 
 /** The options of `build`; `lrnet-data cluster` accepts them too and passes them on to every task. */
@@ -149,6 +154,8 @@ export const BUILD_ARG_OPTIONS = {
   mode: { type: "string" },
   model: { type: "string" },
   "download-model": { type: "boolean", default: false },
+  face: { type: "string" },
+  box: { type: "string" },
   workers: { type: "string" },
   shard: { type: "string" },
   rebuild: { type: "boolean", default: false },
@@ -261,6 +268,8 @@ export function toBuildOptions(values: BuildArgValues, shard: ShardSpec | null):
     ...optional("mode", mode),
     ...optional("modelPath", values.model),
     ...(values["download-model"] ? { downloadModel: true } : {}),
+    ...optional("face", faceChoice(values.face)),
+    ...optional("outputBox", outputBoxOption(values.box)),
     ...optional("workers", wholeNumber(values.workers, "--workers", 1)),
     ...optional("rowsPerPart", wholeNumber(values["rows-per-part"], "--rows-per-part", 1)),
   };
