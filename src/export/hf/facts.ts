@@ -113,6 +113,11 @@ export function provenance(manifest: Manifest): string[] {
   }
   lines.push(`Guard (failed detections and face jumps): ${JSON.stringify(c.guard)}.`);
   lines.push(`Calibration: LRNet's (pyramidal Lucas-Kanade optical flow and a per-point Kalman filter on 400x400 face crops), mode ${c.mode}, constants ${JSON.stringify(c.calibration)}.`);
+  lines.push(
+    c["output_box"] === "exact"
+      ? "Calibrated landmarks are relative to an exact face box (centred on each frame's face, side 1.2 x the unrounded mean face size), not LRNet's whole-pixel box, so that a face gets the same values at any size."
+      : "Calibrated landmarks are relative to LRNet's own face box (whole pixels), as LRNet's calibrator writes them.",
+  );
   lines.push(`Decoding: ${typeof c["decoder"] === "string" ? c["decoder"] : "ffmpeg (version not recorded)"}, every frame, in order.`);
   lines.push(`Tool: ${manifest.tool.name} ${manifest.tool.version}; configuration fingerprint ${manifest.configuration_fingerprint}.`);
   return lines;
