@@ -12,9 +12,13 @@ const { path, format, info, ahead, crop, timestamps } = workerData as DecodeThre
 let credits = ahead;
 let stopped = false;
 let wake: (() => void) | null = null;
+/** Buffers of frames the consumer has finished with, decoded into again. */
+const returned: ArrayBuffer[] = [];
 const onMessage = (message: ConsumerMessage): void => {
-  if (message.kind === "credit") credits++;
-  else stopped = true;
+  if (message.kind === "credit") {
+    credits++;
+    if (message.buffer) returned.push(message.buffer);
+  } else stopped = true;
   wake?.();
   wake = null;
 };
@@ -25,7 +29,11 @@ function post(message: DecodeThreadMessage, transfer: ArrayBuffer[] = []): void 
 }
 
 try {
-  for await (const frame of decodeFrames(path, { format, info, ...(crop ? { crop } : {}), ...(timestamps ? { timestamps } : {}) })) {
+  const reuse = (bytes: number): Uint8Array | undefined => {
+    const buffer = returned.pop();
+    return buffer && buffer.byteLength === bytes ? new Uint8Array(buffer) : undefined;
+  };
+  for await (const frame of decodeFrames(path, { format, info, reuse, ...(crop ? { crop } : {}), ...(timestamps ? { timestamps } : {}) })) {
     while (credits === 0 && !stopped) await new Promise<void>((resolve) => (wake = resolve));
     if (stopped) break;
     credits--;

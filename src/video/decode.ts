@@ -20,6 +20,12 @@ export interface DecodeOptions {
    * the bytes equal that part of the whole frame). Frames then carry `region` and are its size.
    */
   crop?: CropRegion;
+  /**
+   * Gives back a buffer of exactly `bytes` bytes that a frame handed out earlier no longer uses, or undefined:
+   * the next frame is decoded into it instead of a new allocation (fresh megabytes a frame cost page faults and
+   * zeroing, then garbage collection).
+   */
+  reuse?: (bytes: number) => Uint8Array | undefined;
 }
 
 export function frameChannels(format: PixelFormat): 3 | 4 {
@@ -110,7 +116,7 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
     for (let chunk = await reader.next(); chunk !== null; chunk = await reader.next()) {
       let offset = 0;
       while (offset < chunk.length) {
-        frame ??= new Uint8Array(frameBytes);
+        frame ??= options.reuse?.(frameBytes) ?? new Uint8Array(frameBytes);
         const take = Math.min(frameBytes - filled, chunk.length - offset);
         frame.set(take === chunk.length ? chunk : chunk.subarray(offset, offset + take), filled);
         filled += take;

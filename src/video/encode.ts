@@ -46,7 +46,9 @@ export class VideoEncoder {
 
   async write(bgr: Uint8Array): Promise<void> {
     if (bgr.length !== this.frameBytes) throw new Error(`frame has ${bgr.length} bytes, the encoder expects ${this.frameBytes}`);
-    if (!this.child.stdin!.write(bgr)) await once(this.child.stdin!, "drain");
+    // Resolves once the bytes have left this process, so the caller may reuse the buffer (decoded frames are
+    // recycled). A dead encoder calls back with an error that close() reports.
+    await new Promise<void>((resolve) => this.child.stdin!.write(bgr, () => resolve()));
   }
 
   async close(): Promise<void> {

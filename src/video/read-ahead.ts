@@ -27,7 +27,8 @@ export interface SerializedError {
 }
 
 export type DecodeThreadMessage = { kind: "frame"; frame: Frame } | { kind: "end" } | { kind: "error"; error: SerializedError };
-export type ConsumerMessage = { kind: "credit" } | { kind: "stop" };
+/** A credit for one more frame, with the buffer of the frame the consumer has finished with, to decode into again. */
+export type ConsumerMessage = { kind: "credit"; buffer?: ArrayBuffer } | { kind: "stop" };
 
 const THREAD_URL = new URL("./decode-thread.js", import.meta.url);
 /** How long the decoder thread gets to stop ffmpeg and exit when the consumer stops early. */
@@ -36,7 +37,8 @@ const STOP_GRACE_MS = 5000;
 /**
  * decodeFrames (same frames, same errors) with the decoding in a thread of its own that reads up to a few
  * frames ahead: ffmpeg decodes the next frames while the consumer works on this one, instead of waiting on a
- * full pipe. Memory stays bounded (AHEAD_BYTES). Breaking out of the loop stops ffmpeg and the thread.
+ * full pipe. Memory stays bounded (AHEAD_BYTES), and each frame's buffer goes back to the thread once the
+ * consumer pulls the next one, to be decoded into again. Breaking out of the loop stops ffmpeg and the thread.
  */
 export async function* decodeFramesAhead(path: string, options: DecodeOptions): AsyncGenerator<Frame> {
   const { format, signal } = options;
@@ -97,8 +99,11 @@ export async function* decodeFramesAhead(path: string, options: DecodeOptions): 
         throw rebuildError(message.error);
       }
       markFirstFrame();
-      yield message.frame;
-      worker.postMessage({ kind: "credit" } satisfies ConsumerMessage);
+      const { frame } = message;
+      yield frame;
+      // The consumer asks for the next frame, so it is done with this one (a frame is valid until the next is pulled).
+      const buffer = frame.data.buffer as ArrayBuffer;
+      worker.postMessage({ kind: "credit", buffer } satisfies ConsumerMessage, [buffer]);
     }
   } finally {
     signal?.removeEventListener("abort", onAbort);
