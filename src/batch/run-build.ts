@@ -57,6 +57,8 @@ export interface BuildOptions {
   mode?: "image" | "video";
   modelPath?: string;
   downloadModel?: boolean;
+  /** `--enhance`: brighten dark images for MediaPipe's detector (default auto; see dark-frames.ts). */
+  enhance?: "auto" | "off";
   /** `--face`: which face each video follows when it has several (default: the largest). */
   face?: FaceChoice;
   /** Worker threads; default one per core. */
@@ -409,6 +411,7 @@ async function landmarkSource(options: BuildOptions, matches: Map<string, string
     mode: options.mode ?? "image",
     ...(options.modelPath === undefined ? {} : { modelPath: options.modelPath }),
     ...(options.downloadModel === undefined ? {} : { download: options.downloadModel }),
+    ...(options.enhance === undefined ? {} : { enhance: options.enhance }),
   });
 }
 
