@@ -4,7 +4,7 @@
  * 1. The fixture clips as they are (000_003, 000_003_big, ff_real, ff_fake): the least mean luma of the images
  *    the landmarker is given in a normal extraction (whole frames and crops around the followed face), how many
  *    of them --enhance auto would brighten, and whether the extraction with it is bit-identical.
- * 2. Darkened / flattened versions of the first BENCH_FRAMES frames (default 120) of 000_003 and ff_real, made
+ * 2. Darkened and low-contrast versions of the first BENCH_FRAMES frames (default 120) of 000_003 and ff_real, made
  *    with ffmpeg into bench/out/dark/: exposure scaled to a mean luma of about 60, 35, 20 and 12; the level 20
  *    with sensor-like noise and H.264 (CRF 23); shadows crushed by a curve; contrast 0.3 and 0.15. Per clip and
  *    level: mean luma, frames with a detected face, and the NME of the raw points against the unchanged clip's
@@ -148,15 +148,15 @@ export async function benchDark(): Promise<void> {
         const without = await extractRows(path, landmarker, { darkFrames: false });
         // The source's own composition (--enhance auto wraps the landmarker so), built here to count the images.
         const counter = new DarkFrameDetector(landmarker);
-        const withStretch = await extractRows(path, counter, { darkFrames: false });
+        const withGain = await extractRows(path, counter, { darkFrames: false });
         grid.push([
           clip.name,
           variant.level,
           (await meanLuma(path)).toFixed(1),
           `${(detectedShare(without) * 100).toFixed(1)} %`,
           rawNme(without, reference).toFixed(4),
-          `${(detectedShare(withStretch) * 100).toFixed(1)} %`,
-          rawNme(withStretch, reference).toFixed(4),
+          `${(detectedShare(withGain) * 100).toFixed(1)} %`,
+          rawNme(withGain, reference).toFixed(4),
           `${((100 * counter.brightened) / Math.max(1, counter.images)).toFixed(0)} % of ${counter.images}`,
         ]);
         console.error(grid[grid.length - 1]!.join(" | "));

@@ -1,7 +1,8 @@
 /**
  * Detection-only preprocessing for very dark video (`--enhance auto`). MediaPipe still finds a face in frames
- * darkened to a mean luma of 10–20, but its points drift (NME 0.02–0.13 against the same frames normally lit);
- * multiplying R, G and B back up, as a longer exposure would, halves that drift (`npm run bench -- dark`).
+ * darkened to a mean luma of 10–20, but its points drift (NME 0.015–0.036 against the same frames normally lit,
+ * up to 0.36 with noise and H.264); multiplying R, G and B back up, as a longer exposure would, takes a quarter
+ * to a half of that drift away, more where the points had failed (`npm run bench -- dark`; table in the README).
  *
  * It applies to each image the landmarker is given (the whole frame, a search tile, or the crop around the
  * followed face, so a face in the dark part of a frame counts), on a copy: the decoded frame and the

@@ -26,7 +26,7 @@ export interface MediaPipeSpec {
   modelSha256?: string;
   /** Allow downloading Google's official bundle (checksum-verified). */
   download?: boolean;
-  /** auto: dark or low-contrast images are stretched for the detector (see dark-frames.ts); off: never. */
+  /** auto (default): dark images are brightened for the detector only (see dark-frames.ts); off: never. */
   enhance?: "auto" | "off";
 }
 
@@ -123,7 +123,7 @@ function detectorSource(
     async open(video: SourceVideo): Promise<VideoLandmarks> {
       const fresh = detectors.fresh ? await detectors.fresh() : null;
       const landmarker = fresh ?? detectors.detector!;
-      // Every image the landmarker gets (whole frame, tile or crop) passes the dark-frame stretch first.
+      // Every image the landmarker gets (whole frame, tile or crop) passes the dark-frame gain first.
       const detector: FaceDetector = darkFrames ? new DarkFrameDetector(landmarker, darkFrames) : landmarker;
       const finder = finderSettings ? new FaceFinder(detector, finderSettings, (video.choice?.rule ?? "largest") !== "largest") : null;
       let found: FaceResult[] = [];

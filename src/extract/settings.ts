@@ -29,10 +29,13 @@ export function faceFinderFor(mode: "image" | "video"): FaceFinderSettings | nul
   return mode === "image" ? FACE_FINDER : null;
 }
 
-/** `--enhance` when not given. */
+/**
+ * `--enhance` when not given: auto, since an image that is not dark reaches the detector as the same bytes
+ * (dark-frames.ts), so only dark video changes, and its points come closer to the same frames normally lit.
+ */
 export const DEFAULT_ENHANCE: "auto" | "off" = "auto";
 
-/** The dark-frame stretch the detector's images pass (dark-frames.ts), null with `--enhance off`. */
+/** The dark-frame gain the detector's images pass (dark-frames.ts), null with `--enhance off`. */
 export function darkFramesFor(enhance: "auto" | "off"): DarkFrameSettings | null {
   return enhance === "auto" ? DARK_FRAMES : null;
 }
