@@ -4,6 +4,7 @@
  */
 import { benchBuild, benchCalibrateBatch } from "./build.js";
 import { benchCalibrate } from "./calibrate.js";
+import { benchDark } from "./dark.js";
 import { benchDecodePts } from "./decode-pts.js";
 import { benchAccuracy } from "./extract-accuracy.js";
 import { benchDetectorAccuracy } from "./detector-accuracy.js";
@@ -29,6 +30,7 @@ const SUITES: Record<string, () => Promise<void>> = {
   "small-faces": benchSmallFaces,
   "extract-cpu": benchExtractCpu,
   "extract-baseline": benchExtractBaseline,
+  dark: benchDark,
 };
 
 const wanted = process.argv.slice(2);

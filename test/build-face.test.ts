@@ -1,12 +1,13 @@
 /**
  * `build --face largest|center|N`: passed to every video's job, recorded in the manifest's configuration
- * (so a resumed build with another rule is refused), and a bad rule is a usage error.
+ * (so a resumed build with another rule is refused), and a bad rule is a usage error. `--enhance` likewise.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DARK_FRAMES } from "../src/extract/dark-frames.js";
 import { MANIFEST_FILE, validateManifest, type Manifest } from "../src/store/manifest.js";
 import { shapeCentroid } from "../src/shape/shape.js";
 import { cli } from "./helpers/cli.js";
@@ -44,7 +45,7 @@ test("build --face with a rule that is none of largest, center, N: usage error, 
   }
 });
 
-test("build --face on two faces side by side: --face 0 follows the left face, the default the larger (right) one; the rule is in the manifest and a rerun with another is refused", { skip: lrnetFixtures ? false : NO_FIXTURES }, async () => {
+test("build --face on two faces side by side: --face 0 follows the left face, the default the larger (right) one; the rule and --enhance are in the manifest and a rerun with another is refused", { skip: lrnetFixtures ? false : NO_FIXTURES }, async () => {
   const base = mkdtempSync(join(tmpdir(), "lrnet-build-face-"));
   try {
     const [left, right] = await fixtureFaceClips();
@@ -75,6 +76,7 @@ test("build --face on two faces side by side: --face 0 follows the left face, th
       const manifest = JSON.parse(readFileSync(join(out, MANIFEST_FILE), "utf8")) as Manifest;
       assert.deepEqual(validateManifest(manifest).errors, []);
       assert.equal(manifest.configuration["face"], face);
+      assert.deepEqual(manifest.configuration["dark_frames"], { ...DARK_FRAMES }, "--enhance auto by default");
       assert.deepEqual(await sideOf(out), [side], `--face ${face}`);
     }
 
@@ -82,6 +84,9 @@ test("build --face on two faces side by side: --face 0 follows the left face, th
     const mixed = await build(first, "--face", "center");
     assert.equal(mixed.code, 1, mixed.stderr);
     assert.match(mixed.stderr, /was built with another configuration \(changed: face\)/);
+    const unenhanced = await build(first, "--face", "0", "--enhance", "off");
+    assert.equal(unenhanced.code, 1, unenhanced.stderr);
+    assert.match(unenhanced.stderr, /was built with another configuration \(changed: dark_frames\)/);
     const same = await build(first, "--face", "0");
     assert.equal(same.code, 0, same.stderr);
   } finally {

@@ -58,6 +58,8 @@ export interface BuildOptions {
   mode?: "image" | "video";
   modelPath?: string;
   downloadModel?: boolean;
+  /** `--enhance`: brighten dark images for MediaPipe's detector (default auto; see dark-frames.ts). */
+  enhance?: "auto" | "off";
   /** `--face`: which face each video follows when it has several (default: the largest). */
   face?: FaceChoice;
   /** `--box`: the box the calibrated points are relative to (default: the source's, outputBoxOf). */
@@ -418,6 +420,7 @@ async function landmarkSource(options: BuildOptions, matches: Map<string, string
     mode: options.mode ?? "image",
     ...(options.modelPath === undefined ? {} : { modelPath: options.modelPath }),
     ...(options.downloadModel === undefined ? {} : { download: options.downloadModel }),
+    ...(options.enhance === undefined ? {} : { enhance: options.enhance }),
   });
 }
 

@@ -8,6 +8,7 @@ import { BuildProgress } from "./build-progress.js";
 import { UsageError } from "../errors.js";
 import { faceChoice, oneOf, outputBoxHelp, outputBoxOption, parseCommand, required, wholeNumber } from "./options.js";
 import { LANDMARK_OPTIONS, parseLandmarkFormat } from "./landmark-options.js";
+import { DARK_FRAMES } from "../extract/dark-frames.js";
 
 /** Exit codes of `build`: every video done; some failed (listed); interrupted by Ctrl-C / SIGTERM. Fatal errors exit 1. */
 export const EXIT_SOME_FAILED = 3;
@@ -74,6 +75,9 @@ Landmark source (default: MediaPipe):
                       between frames (each video then gets a fresh landmarker, about 0.5 s)
   --model PATH        a face_landmarker.task bundle (default: as for lrnet-data extract, offline bundle)
   --download-model    allow downloading Google's official bundle into the cache (checksum-verified)
+  --enhance MODE      MediaPipe, as for lrnet-data extract: auto (default) brightens, for the detector only, the
+                      images it gets whose mean luma is below ${DARK_FRAMES.maxMeanLuma} of 255 (keeps its points on very dark video;
+                      normally lit frames pass untouched; calibration reads the frames as they are); off: never
   --face RULE         with several faces, which one each video follows: largest (default), center (nearest the
                       frame's centre) or N (the N-th from the left, 0 = leftmost), chosen at the first frame with
                       a face; then the nearest face to it in every frame. Recorded in the manifest (configuration.face)
@@ -89,9 +93,9 @@ Running:
   --shard auto[/N]    K and N from the cluster engine: a Slurm array task (SLURM_ARRAY_TASK_ID, _MIN, _COUNT
                       or _MAX) or a Kubernetes Indexed Job pod (JOB_COMPLETION_INDEX, from 0; N from auto/N or
                       LRNET_DATA_SHARD_COUNT); lrnet-data cluster slurm|k8s writes such jobs
-  --rebuild           when OUT was built with another configuration (model, mode, --face, --box, constants, decoder) or
-                      layout, or its manifest.json is damaged, remove the files lrnet-data wrote there (only
-                      those) and start over (without it, the build refuses)
+  --rebuild           when OUT was built with another configuration (model, mode, --enhance, --face, --box,
+                      constants, decoder) or layout, or its manifest.json is damaged, remove the files lrnet-data
+                      wrote there (only those) and start over (without it, the build refuses)
   --rows-per-part N   rows per Parquet file (default 25000, about 50 videos); smaller files commit sooner
   --progress STYLE    bars (default on a terminal), lines (a status line every 10 s; default otherwise), none
   --no-validate       skip the validation of the finished output (see below)
@@ -154,6 +158,7 @@ export const BUILD_ARG_OPTIONS = {
   mode: { type: "string" },
   model: { type: "string" },
   "download-model": { type: "boolean", default: false },
+  enhance: { type: "string" },
   face: { type: "string" },
   box: { type: "string" },
   workers: { type: "string" },
@@ -233,11 +238,12 @@ async function validateBuild(summary: BuildSummary): Promise<number | null> {
  */
 export function toBuildOptions(values: BuildArgValues, shard: ShardSpec | null): BuildOptions {
   const mode = oneOf(values.mode, "--mode", ["image", "video"]);
+  const enhance = oneOf(values.enhance, "--enhance", ["auto", "off"]);
   const plugin = values.detector !== undefined && values.detector !== "mediapipe";
   const sources = [values.openface !== undefined, values.landmarks !== undefined, plugin].filter(Boolean).length;
   if (sources > 1) throw new UsageError("--openface, --landmarks and --detector are different landmark sources; give one");
-  if (sources > 0 && (mode !== undefined || values.model !== undefined || values["download-model"])) {
-    throw new UsageError("--mode, --model and --download-model choose the MediaPipe detector; they cannot be combined with --openface, --landmarks or --detector");
+  if (sources > 0 && (mode !== undefined || values.model !== undefined || values["download-model"] || enhance !== undefined)) {
+    throw new UsageError("--mode, --model, --download-model and --enhance are for the MediaPipe detector; they cannot be combined with --openface, --landmarks or --detector");
   }
   if (values.points !== undefined && values.landmarks === undefined && !plugin) throw new UsageError("--points goes with --landmarks or a --detector plugin");
   if (values["landmark-format"] !== undefined && values.landmarks === undefined) throw new UsageError("--landmark-format goes with --landmarks");
@@ -268,6 +274,7 @@ export function toBuildOptions(values: BuildArgValues, shard: ShardSpec | null):
     ...optional("mode", mode),
     ...optional("modelPath", values.model),
     ...(values["download-model"] ? { downloadModel: true } : {}),
+    ...optional("enhance", enhance),
     ...optional("face", faceChoice(values.face)),
     ...optional("outputBox", outputBoxOption(values.box)),
     ...optional("workers", wholeNumber(values.workers, "--workers", 1)),

@@ -3,6 +3,7 @@ import { basename, extname, join } from "node:path";
 import { CALIBRATION, LRNET_BLOCK_FRAMES } from "../calibrate/constants.js";
 import { BlockAlignedLines } from "../export/block-aligned-lines.js";
 import { FACE_FINDER } from "../extract/finder/face-finder.js";
+import { DARK_FRAMES } from "../extract/dark-frames.js";
 import { MAX_HELD_FRAMES } from "../guard/guard.js";
 import { DEFAULT_FACE_CHOICE, describeFaceChoice } from "../shape/face-follower.js";
 import { trackToFrame } from "../calibrate/calibrator.js";
@@ -27,7 +28,8 @@ export const EXIT_NO_FACE = 3;
 export const EXTRACT_HELP = `lrnet-data extract: detect and calibrate LRNet landmarks from a raw video
 
 Usage:
-  lrnet-data extract --video V.mp4 --out V.txt [--mode image|video] [--face largest|center|N] [--model PATH] [--visualize DIR]
+  lrnet-data extract --video V.mp4 --out V.txt [--mode image|video] [--face largest|center|N] [--enhance auto|off]
+                     [--model PATH] [--visualize DIR]
   lrnet-data extract --video V.mp4 --out V.txt --detector ./my-detector.mjs [--points MAP]
   lrnet-data extract --video V.mp4 --out V.txt --landmarks PATH [--landmark-format F] [--points MAP]
 
@@ -35,7 +37,8 @@ Detects the face in every frame with MediaPipe Face Landmarker (CPU, offline; or
 or reads precomputed landmarks), maps its points (MediaPipe: the 478-point mesh) to the 68-point iBUG layout, applies LRNet's guard (failed detections before the first face are skipped,
 later ones and sudden jumps hold the previous shape), and calibrates the sequence exactly as LRNet does.
 Writes LRNet's text format (one line per output frame, 136 values "%1.5f") atomically, and beside it
-V.txt.json recording the model (sha256), mode, mapping, guard, face finder and per-frame counts.
+V.txt.json recording the model (sha256), mode, mapping, guard, face finder, dark-frame setting and
+per-frame counts.
 
 Faces anywhere in the frame (IMAGE mode): MediaPipe's own detector only sees faces larger than about
 15 % of the frame's longer side, so the landmarker runs on a crop of 3 face sizes around the followed
@@ -53,6 +56,10 @@ Options:
   --face RULE        with several faces, which one to follow: largest (default), center (nearest the
                      frame's centre) or N (the N-th from the left, 0 = leftmost), chosen at the first
                      frame with a face; then the nearest face to it in every frame
+  --enhance MODE     auto (default): an image the detector gets (frame, tile or crop around the face)
+                     whose mean luma is below ${DARK_FRAMES.maxMeanLuma} of 255 is brightened for the detector only, which
+                     keeps its points on very dark video; normally lit frames are passed on untouched,
+                     and calibration always reads the frames as they are. off: never
   --model PATH       a face_landmarker.task bundle (e.g. Google's official one); see "Model" below
   --download-model   allow downloading Google's official bundle into the cache (checksum-verified)
   --detector D       mediapipe (default), or a detector plugin: an ES module file (./my-detector.mjs) or
@@ -84,6 +91,7 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
       mode: { type: "string", default: "image" },
       face: { type: "string" },
       box: { type: "string" },
+      enhance: { type: "string" },
       model: { type: "string" },
       "download-model": { type: "boolean", default: false },
       visualize: { type: "string" },
@@ -96,6 +104,7 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
   const video = required(values.video, "--video");
   const out = required(values.out, "--out");
   const mode = oneOf(values.mode, "--mode", ["image", "video"])!;
+  const enhance = oneOf(values.enhance, "--enhance", ["auto", "off"]);
   await refuseOutputOverInputs(out, [{ flag: "--video", path: video }, values.model === undefined ? null : { flag: "--model", path: values.model }]);
   const choice = faceChoice(values.face) ?? DEFAULT_FACE_CHOICE;
   const box = outputBoxOption(values.box);
@@ -104,15 +113,21 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
   const info = await probeVideo(video);
   const plugin = detectorSpecFor(values.detector, values.landmarks === undefined ? values.points : undefined);
   if (values.landmarks !== undefined && values.detector !== undefined) throw new UsageError("--landmarks and --detector are two different sources; give one");
-  const mediaPipeOptions = values.mode !== "image" || values.model !== undefined || values["download-model"];
+  const mediaPipeOptions = values.mode !== "image" || values.model !== undefined || values["download-model"] || enhance !== undefined;
   if ((plugin !== null || values.landmarks !== undefined) && mediaPipeOptions) {
-    throw new UsageError("--mode, --model and --download-model choose the MediaPipe detector; they cannot be combined with --detector or --landmarks");
+    throw new UsageError("--mode, --model, --download-model and --enhance are for the MediaPipe detector; they cannot be combined with --detector or --landmarks");
   }
   if (values.landmarks === undefined && values["landmark-format"] !== undefined) throw new UsageError("--landmark-format goes with --landmarks");
   const spec: SourceSpec =
     values.landmarks !== undefined
       ? importSpecFor(values.landmarks, parseLandmarkFormat(values["landmark-format"]), values.points, {})
-      : (plugin ?? { name: "mediapipe", mode, ...(values.model === undefined ? {} : { modelPath: values.model }), download: values["download-model"] });
+      : (plugin ?? {
+          name: "mediapipe",
+          mode,
+          ...(values.model === undefined ? {} : { modelPath: values.model }),
+          download: values["download-model"],
+          ...(enhance === undefined ? {} : { enhance }),
+        });
   // A plugin is loaded once here (preparing it would load it twice); other specs resolve what they need first.
   const source = await openLandmarkSource(spec.name === "plugin" ? spec : await prepareSourceSpec(spec));
   const name = basename(video);
@@ -168,8 +183,8 @@ export async function runExtractCommand(argv: string[]): Promise<number> {
     }
     progress.stop();
     const seconds = (performance.now() - started) / 1000;
-    const { detector, mapping_version, guard, face_finder, faces_per_image } = source.configuration;
-    const extra = source.name === "mediapipe" ? { face_finder, faces_per_image } : { source: source.configuration };
+    const { detector, mapping_version, guard, face_finder, faces_per_image, dark_frames } = source.configuration;
+    const extra = source.name === "mediapipe" ? { face_finder, faces_per_image, dark_frames } : { source: source.configuration };
     const record = { detector, ...source.provenance, mapping_version, guard, ...extra, face: describeFaceChoice(choice) };
     // The text and its .json record are published together or not at all.
     await sink.commit(runRecord(out, "extract", info, { ...record, calibration: CALIBRATION, output_box: outcome.outputBox }, summary, seconds));

@@ -8,7 +8,8 @@ import { type ResolveModelOptions, resolveModel, sha256Hex } from "../model-bund
 import type { FaceObservation, LandmarkSource, SourceVideo, VideoLandmarks } from "../sources/landmark-source.js";
 import { DEFAULT_MAPPING, MESH_POINT_COUNT } from "../sources/mesh-to-ibug.js";
 import { FaceFinder, type FaceFinderSettings } from "./finder/face-finder.js";
-import { DEFAULT_MODE, MEDIAPIPE_GUARD, faceFinderFor, facesPerImage } from "./settings.js";
+import { DarkFrameDetector, type DarkFrameSettings } from "./dark-frames.js";
+import { DEFAULT_ENHANCE, DEFAULT_MODE, MEDIAPIPE_GUARD, darkFramesFor, faceFinderFor, facesPerImage } from "./settings.js";
 
 /** Anything that finds faces in an RGBA frame: the MediaPipe landmarker, or a stand-in in tests. */
 export interface FaceDetector {
@@ -25,6 +26,8 @@ export interface MediaPipeSpec {
   modelSha256?: string;
   /** Allow downloading Google's official bundle (checksum-verified). */
   download?: boolean;
+  /** auto (default): dark images are brightened for the detector only (see dark-frames.ts); off: never. */
+  enhance?: "auto" | "off";
 }
 
 /** Resolves the model once, so every worker of a build loads the same file (and the manifest names its sha256). */
@@ -51,6 +54,7 @@ export function mediaPipeConfiguration(spec: MediaPipeSpec): Record<string, unkn
     running_mode: spec.mode ?? DEFAULT_MODE,
     face_finder: faceFinderFor(spec.mode ?? DEFAULT_MODE),
     faces_per_image: facesPerImage(spec.mode ?? DEFAULT_MODE),
+    dark_frames: darkFramesFor(spec.enhance ?? DEFAULT_ENHANCE),
     detector_runtime: `@mediapipe/tasks-vision@${tasksVisionVersion()}`,
   };
 }
@@ -88,6 +92,7 @@ export async function openMediaPipeSource(spec: MediaPipeSpec, hooks: { onLog?: 
     configuration,
     { model, mode },
     faceFinderFor(mode),
+    darkFramesFor(spec.enhance ?? DEFAULT_ENHANCE),
   );
 }
 
@@ -96,8 +101,9 @@ export function faceDetectorSource(
   detector: FaceDetector,
   configuration: Record<string, unknown> = {},
   finder: FaceFinderSettings | null = null,
+  darkFrames: DarkFrameSettings | null = null,
 ): LandmarkSource {
-  return detectorSource({ detector, fresh: null }, configuration, undefined, finder);
+  return detectorSource({ detector, fresh: null }, configuration, undefined, finder, darkFrames);
 }
 
 function detectorSource(
@@ -105,6 +111,7 @@ function detectorSource(
   configuration: Record<string, unknown>,
   provenance: Record<string, unknown> | undefined,
   finderSettings: FaceFinderSettings | null,
+  darkFrames: DarkFrameSettings | null,
 ): LandmarkSource {
   return {
     name: "mediapipe",
@@ -115,7 +122,9 @@ function detectorSource(
     guard: MEDIAPIPE_GUARD,
     async open(video: SourceVideo): Promise<VideoLandmarks> {
       const fresh = detectors.fresh ? await detectors.fresh() : null;
-      const detector = fresh ?? detectors.detector!;
+      const landmarker = fresh ?? detectors.detector!;
+      // Every image the landmarker gets (whole frame, tile or crop) passes the dark-frame gain first.
+      const detector: FaceDetector = darkFrames ? new DarkFrameDetector(landmarker, darkFrames) : landmarker;
       const finder = finderSettings ? new FaceFinder(detector, finderSettings, (video.choice?.rule ?? "largest") !== "largest") : null;
       let found: FaceResult[] = [];
       let observed: FaceObservation[] = [];

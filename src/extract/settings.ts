@@ -1,5 +1,6 @@
 import { type GuardSettings, LRNET_JUMP_LIMITS } from "../guard/guard.js";
 import { FACE_FINDER, type FaceFinderSettings } from "./finder/face-finder.js";
+import { DARK_FRAMES, type DarkFrameSettings } from "./dark-frames.js";
 
 /**
  * The guard for MediaPipe detections. Its score is the face detector's confidence, and the landmarker only
@@ -26,4 +27,15 @@ export function facesPerImage(mode: "image" | "video"): number {
  */
 export function faceFinderFor(mode: "image" | "video"): FaceFinderSettings | null {
   return mode === "image" ? FACE_FINDER : null;
+}
+
+/**
+ * `--enhance` when not given: auto, since an image that is not dark reaches the detector as the same bytes
+ * (dark-frames.ts), so only dark video changes, and its points come closer to the same frames normally lit.
+ */
+export const DEFAULT_ENHANCE: "auto" | "off" = "auto";
+
+/** The dark-frame gain the detector's images pass (dark-frames.ts), null with `--enhance off`. */
+export function darkFramesFor(enhance: "auto" | "off"): DarkFrameSettings | null {
+  return enhance === "auto" ? DARK_FRAMES : null;
 }

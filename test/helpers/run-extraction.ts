@@ -1,6 +1,7 @@
 import { FACE_FINDER } from "../../src/extract/finder/face-finder.js";
 import { type FaceDetector, faceDetectorSource } from "../../src/extract/mediapipe-source.js";
-import { facesPerImage } from "../../src/extract/settings.js";
+import { DEFAULT_ENHANCE, darkFramesFor, facesPerImage } from "../../src/extract/settings.js";
+import { DARK_FRAMES, type DarkFrameSettings } from "../../src/extract/dark-frames.js";
 import type { FrameStatus } from "../../src/guard/guard.js";
 import { createFaceLandmarker, type NodeFaceLandmarker } from "../../src/mediapipe-runtime/landmarker.js";
 import { resolveModel } from "../../src/model-bundle/resolve-model.js";
@@ -27,12 +28,16 @@ export interface ExtractOptions {
   /** Search the frame with the face finder (default, as `extract`), or give the landmarker whole frames (as before it). */
   finder?: boolean;
   choice?: FaceChoice;
+  /** Brighten dark images for the detector (`--enhance auto`; true: its settings); default: as `extract`. */
+  darkFrames?: boolean | DarkFrameSettings;
 }
 
 /** Every frame of `video` through detection, guard and calibration (in this process, with `detector`). */
 export async function extractRows(video: string, detector: FaceDetector, options: ExtractOptions = {}): Promise<ExtractedRow[]> {
   const info = await probeVideo(video);
-  const source = faceDetectorSource(detector, {}, options.finder === false ? null : FACE_FINDER);
+  const darkFrames =
+    options.darkFrames === undefined ? darkFramesFor(DEFAULT_ENHANCE) : options.darkFrames === true ? DARK_FRAMES : options.darkFrames || null;
+  const source = faceDetectorSource(detector, {}, options.finder === false ? null : FACE_FINDER, darkFrames);
   const outcome = await runVideoPipeline(info, source, options.choice ? { choice: options.choice } : {});
   if (outcome.kind === "no-face") return outcome.detections.map(() => ({ status: "skipped", raw: null, calibrated: null }));
   const rows: ExtractedRow[] = [];
