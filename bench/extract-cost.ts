@@ -9,13 +9,15 @@
  *
  *   BENCH_BASELINE=/path/to/an/older/checkout npm run bench -- extract-baseline
  *     `lrnet-data extract` of ff_real (720p, a full-size face) here and in the other checkout (its dist/ built),
- *     interleaved: wall and CPU, and their ratios (issue 12: "no slower than today").
+ *     interleaved: wall and CPU, and their ratios (issue 12: "no slower than today"), and whether both wrote the
+ *     same bytes. BENCH_ARGS adds options on this checkout's side only (e.g. "--box lrnet", which an older
+ *     checkout writes without being told).
  *
  * CPU is user + system of the whole process tree (workers, ffmpeg), from /proc/self/stat's cutime + cstime.
  * Medians of BENCH_RUNS runs (default 3); every figure of one table comes from the same run.
  */
 import { execFile } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -132,21 +134,23 @@ export async function benchExtractBaseline(): Promise<void> {
   }
   const video = join(lrnetFixtures, "ff_real.mp4");
   const dir = benchDir("extract-cost");
+  const extraArgs = (process.env.BENCH_ARGS ?? "").split(" ").filter(Boolean);
   const sides = [
-    { name: "this checkout", cli: join(repoRoot, "bin", "lrnet-data.js") },
-    { name: baseline, cli: join(baseline, "bin", "lrnet-data.js") },
+    { name: `this checkout${extraArgs.length ? ` ${extraArgs.join(" ")}` : ""}`, cli: join(repoRoot, "bin", "lrnet-data.js"), args: extraArgs },
+    { name: baseline, cli: join(baseline, "bin", "lrnet-data.js"), args: [] },
   ];
   const results = sides.map(() => [] as Timed[]);
   for (let r = 0; r < RUNS; r++) {
     for (const [i, side] of sides.entries()) {
-      const t = await timed(process.execPath, [side.cli, "extract", "--video", video, "--out", join(dir, `baseline-${i}.txt`)]);
+      const t = await timed(process.execPath, [side.cli, "extract", "--video", video, "--out", join(dir, `baseline-${i}.txt`), ...side.args]);
       results[i]!.push(t);
       console.error(`run ${r + 1}, ${side.name}: ${t.wallSeconds.toFixed(1)} s wall, ${t.cpuSeconds.toFixed(1)} s CPU`);
     }
   }
   const wall = results.map((x) => median(x.map((t) => t.wallSeconds)));
   const cpu = results.map((x) => median(x.map((t) => t.cpuSeconds)));
-  console.log(`\nextract ff_real.mp4 (1280×720, 757 frames, face 17 % of the width), median of ${RUNS}, interleaved`);
+  const same = readFileSync(join(dir, "baseline-0.txt")).equals(readFileSync(join(dir, "baseline-1.txt")));
+  console.log(`\nextract ff_real.mp4 (1280×720, 757 frames, face 17 % of the width), median of ${RUNS}, interleaved; outputs ${same ? "byte-identical" : "differ"}`);
   console.log(
     table(
       ["checkout", "wall s", "CPU s", "wall ÷ baseline", "CPU ÷ baseline"],

@@ -52,7 +52,8 @@ test("calibrate --landmarks: ff_real_mp.csv's points as per-frame .npy (68 and 8
   assert.equal(expected.toString().trimEnd().split("\n").length, frames);
   for (const [name, path] of [["68", dir68], ["81", dir81], ["video", perVideo]] as const) {
     const out = join(dir, `import-${name}.txt`);
-    const result = await cli("calibrate", "--video", video, "--landmarks", path, "--out", out);
+    // In OpenFace's box (imported landmarks default to the exact one), the bytes must be OpenFace's.
+    const result = await cli("calibrate", "--video", video, "--landmarks", path, "--out", out, "--box", "lrnet");
     assert.equal(result.code, 0, result.stderr);
     assert.ok(readFileSync(out).equals(expected), `--landmarks ${name}: byte-identical to --openface`);
     const record = JSON.parse(readFileSync(`${out}.json`, "utf8")) as { configuration?: Record<string, unknown>; source?: Record<string, unknown> };
@@ -84,7 +85,7 @@ test("calibrate --landmarks: jsonl and csv give the bytes of --openface; every b
   const header = ["frame", ...Array.from({ length: 68 }, (_, p) => `x${p}`), ...Array.from({ length: 68 }, (_, p) => `y${p}`)];
   writeFileSync(plain, [header.join(","), ...shapes.map((s, i) => [i, ...Array.from({ length: 68 }, (_, p) => s[2 * p]), ...Array.from({ length: 68 }, (_, p) => s[2 * p + 1])].join(","))].join("\n") + "\n");
   for (const path of [jsonl, plain]) {
-    const result = await cli("calibrate", "--video", clip.path, "--landmarks", path, "--out", "-");
+    const result = await cli("calibrate", "--video", clip.path, "--landmarks", path, "--out", "-", "--box", "lrnet");
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout, reference.stdout, path);
   }
