@@ -26,6 +26,7 @@ export { runVideoPipeline, type PipelineFrame, type PipelineOptions, type Pipeli
 export { guardSequence, type Detection, type FrameStatus, type GuardedFrame, type GuardSettings } from "./guard/guard.js";
 export { calibrateFrames, stableSizeOf, type CalibratedFrame } from "./calibrate/calibrate-frames.js";
 export { normaliseTrack, trackToFrame } from "./calibrate/calibrator.js";
+export { exactFaceBox, normaliseTrackIn, OUTPUT_BOXES, type OutputBox } from "./calibrate/output-box.js";
 export { CALIBRATION } from "./calibrate/constants.js";
 export { probeVideo } from "./video/probe.js";
 export { decodeFrames } from "./video/decode.js";
