@@ -29,24 +29,27 @@ export const EXTRACT_HELP = `lrnet-data extract: detect and calibrate LRNet land
 
 Usage:
   lrnet-data extract --video V.mp4 --out V.txt [--mode image|video] [--face largest|center|N] [--enhance auto|off]
-                     [--model PATH] [--visualize DIR]
+                     [--model PATH] [--box exact|lrnet] [--visualize DIR]
   lrnet-data extract --video V.mp4 --out V.txt --detector ./my-detector.mjs [--points MAP]
   lrnet-data extract --video V.mp4 --out V.txt --landmarks PATH [--landmark-format F] [--points MAP]
 
 Detects the face in every frame with MediaPipe Face Landmarker (CPU, offline; or with a detector plugin,
-or reads precomputed landmarks), maps its points (MediaPipe: the 478-point mesh) to the 68-point iBUG layout, applies LRNet's guard (failed detections before the first face are skipped,
-later ones and sudden jumps hold the previous shape), and calibrates the sequence exactly as LRNet does.
+or reads precomputed landmarks), maps its points (MediaPipe: the 478-point mesh) to the 68-point iBUG
+layout, applies LRNet's guard (failed detections before the first face are skipped, later ones and
+sudden jumps hold the previous shape), and calibrates the sequence exactly as LRNet does.
 Writes LRNet's text format (one line per output frame, 136 values "%1.5f") atomically, and beside it
 V.txt.json recording the model (sha256), mode, mapping, guard, face finder, dark-frame setting and
 per-frame counts.
 
 Faces anywhere in the frame (IMAGE mode): MediaPipe's own detector only sees faces larger than about
-15 % of the frame's longer side, so the landmarker runs on a crop of 3 face sizes around the followed
-face, and when none is followed it searches the whole frame, then overlapping tiles down to faces of
-5 % of the frame height (every tile on the first frame, at most ${FACE_FINDER.tilesPerFrame} per frame later). A face
-missing or jumping for more than ${MAX_HELD_FRAMES} frames in a row is lost: those frames have status lost and no
-line, and the next face found starts a new calibration; lines before a lost face are cut to whole
-blocks of ${LRNET_BLOCK_FRAMES}, so that none of LRNet's training blocks spans it.
+15 % of the frame's longer side, so a followed face that size or larger is looked for in the whole
+frame, a smaller one (or one the whole frame misses) on a crop of 3 face sizes around it; when none
+is followed it searches the whole frame, then overlapping tiles down to faces of 5 % of the frame
+height (every tile on the first frame, at most ${FACE_FINDER.tilesPerFrame} per frame later). A face missing or jumping for
+more than ${MAX_HELD_FRAMES} frames in a row is lost: those frames have status lost and no line, and the next face
+found starts a new calibration; lines before a lost face are cut to whole blocks of ${LRNET_BLOCK_FRAMES}, so that none
+of LRNet's training blocks spans it. The calibrated points are written relative to an exact face box
+(--box), so that the same face gets the same numbers at any size.
 
 Options:
   --video PATH       the video (any format ffmpeg reads)
