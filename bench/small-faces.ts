@@ -26,7 +26,7 @@ import { compareLandmarkRows } from "../src/metrics/landmark-distance.js";
 import { shapeCentroid, type Shape } from "../src/shape/shape.js";
 import { probeVideo } from "../src/video/probe.js";
 import { lrnetFixtures, sharedTools } from "../test/helpers/paths.js";
-import { type FaceClip, fixtureFaceClips, headOf, placeFace, placementOf, type PlacedFace, sideBySide } from "../test/helpers/placed-face.js";
+import { type FaceClip, fixtureFaceClips, headOf, placeFace, placementOf, type PlacedFace, sideBySide, sideBySideHalfWidth } from "../test/helpers/placed-face.js";
 import { detectedShare, type ExtractedRow, extractRows, openImageLandmarker, pairedCalibrated } from "../test/helpers/run-extraction.js";
 import { benchDir, median, table } from "./harness.js";
 
@@ -131,7 +131,7 @@ export async function benchSmallFaces(): Promise<void> {
     for (const height of [360, 720]) {
       const path = await sideBySide(left, right, height, frames, dir);
       const rows = await extractRows(path, landmarker);
-      const leftWidth = Math.round((left.width * height) / left.height);
+      const leftWidth = sideBySideHalfWidth(height);
       const sides = rows.filter((r) => r.raw).map((r) => (shapeCentroid(r.raw!)[0] < leftWidth ? "left" : "right"));
       pairs.push([`${leftWidth * 2}×${height}`, `${(detectedShare(rows) * 100).toFixed(1)} %`, [...new Set(sides)].join("+")]);
     }

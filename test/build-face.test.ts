@@ -12,7 +12,7 @@ import { MANIFEST_FILE, validateManifest, type Manifest } from "../src/store/man
 import { shapeCentroid } from "../src/shape/shape.js";
 import { cli } from "./helpers/cli.js";
 import { NO_FIXTURES, lrnetFixtures } from "./helpers/paths.js";
-import { fixtureFaceClips, sideBySide } from "./helpers/placed-face.js";
+import { fixtureFaceClips, sideBySide, sideBySideHalfWidth } from "./helpers/placed-face.js";
 
 const FRAMES = 8;
 
@@ -53,7 +53,7 @@ test("build --face on two faces side by side: --face 0 follows the left face, th
     mkdirSync(join(root, "real"), { recursive: true });
     const height = 360;
     const clip = await sideBySide(left!, right!, height, FRAMES, join(root, "real"));
-    const leftWidth = Math.round((left!.width * height) / left!.height);
+    const leftWidth = sideBySideHalfWidth(height);
     assert.ok(clip.endsWith(".mkv"));
 
     const sideOf = async (out: string): Promise<string[]> => {

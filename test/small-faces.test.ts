@@ -15,7 +15,7 @@ import { MAX_HELD_FRAMES } from "../src/guard/guard.js";
 import { compareLandmarkRows } from "../src/metrics/landmark-distance.js";
 import { shapeCentroid } from "../src/shape/shape.js";
 import { NO_FIXTURES, lrnetFixtures, repoRoot } from "./helpers/paths.js";
-import { type FaceClip, faceLeaves, fixtureFaceClips, headOf, placeFace, placementOf, type PlacedFace, sideBySide } from "./helpers/placed-face.js";
+import { type FaceClip, faceLeaves, fixtureFaceClips, headOf, placeFace, placementOf, type PlacedFace, sideBySide, sideBySideHalfWidth } from "./helpers/placed-face.js";
 import { detectedShare, extractRows, openImageLandmarker, pairedCalibrated } from "./helpers/run-extraction.js";
 
 const run = promisify(execFile);
@@ -69,7 +69,7 @@ test("two faces side by side: one face found in every frame, the same one throug
     const [left, right] = clips as [FaceClip, FaceClip];
     for (const height of [360, 720]) {
       const path = await sideBySide(left, right, height, FRAMES, dir);
-      const leftWidth = Math.round((left.width * height) / left.height);
+      const leftWidth = sideBySideHalfWidth(height);
       for (const [choice, side] of [[undefined, "right"], [{ rule: "index", index: 0 } as const, "left"]] as const) {
         if (choice && height === 720) continue;
         const rows = await extractRows(path, landmarker, choice ? { choice } : {});

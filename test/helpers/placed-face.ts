@@ -89,11 +89,20 @@ export async function placeFace(p: PlacedFace, frames: number, dir: string): Pro
   return out;
 }
 
-/** Two clips side by side (hstack), each scaled to `height`. */
+/** Width of each half of `sideBySide`'s frame: 16:9 at `height` (640 at 360, so the frame is 1280×360). */
+export function sideBySideHalfWidth(height: number): number {
+  return even((height * 16) / 9);
+}
+
+/**
+ * Two clips side by side, each scaled to `height` and padded (black, centred) to a 16:9 half: a 1280×360 or
+ * 2560×720 frame with a face in each half.
+ */
 export async function sideBySide(left: FaceClip, right: FaceClip, height: number, frames: number, dir: string): Promise<string> {
-  const out = join(dir, `${left.name}+${right.name}-${height}p-${frames}f.mkv`);
-  const w = (c: FaceClip) => even((c.width * height) / c.height);
-  const filter = `[0:v]scale=${w(left)}:${height}[a];[1:v]scale=${w(right)}:${height}[b];[a][b]hstack=inputs=2`;
+  const half = sideBySideHalfWidth(height);
+  const out = join(dir, `${left.name}+${right.name}-${half * 2}x${height}-${frames}f.mkv`);
+  const fit = (c: FaceClip) => `scale=${Math.min(half, even((c.width * height) / c.height))}:${height},pad=${half}:${height}:(ow-iw)/2:0:black`;
+  const filter = `[0:v]${fit(left)}[a];[1:v]${fit(right)}[b];[a][b]hstack=inputs=2`;
   await ffmpeg(["-i", left.path, "-i", right.path, "-frames:v", String(frames), "-filter_complex", filter, "-c:v", "ffv1", out]);
   return out;
 }
