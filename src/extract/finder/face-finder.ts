@@ -137,20 +137,8 @@ export class FaceFinder {
       this.followed = null;
       return;
     }
-    let xmin = Infinity;
-    let ymin = Infinity;
-    let xmax = -Infinity;
-    let ymax = -Infinity;
-    const p = face.points;
-    for (let i = 0; i < p.length; i += 3) {
-      const x = p[i]!;
-      const y = p[i + 1]!;
-      if (x < xmin) xmin = x;
-      if (x > xmax) xmax = x;
-      if (y < ymin) ymin = y;
-      if (y > ymax) ymax = y;
-    }
-    this.followed = { cx: (xmin + xmax) / 2, cy: (ymin + ymax) / 2, size: Math.max(xmax - xmin, ymax - ymin, 1) };
+    const box = boxOf(face);
+    this.followed = { ...box, size: Math.max(box.size, 1) };
     this.scan = null;
   }
 
