@@ -2,7 +2,7 @@ import { spawn, type ChildProcessByStdio } from "node:child_process";
 import type { Readable } from "node:stream";
 import { VideoDecodeError } from "./errors.js";
 import { LogLines, errorMessages, ffmpegReason } from "./ffmpeg-log.js";
-import { ShowinfoTimes } from "./frame-times.js";
+import { DecoderTimes } from "./frame-times.js";
 import { assertVideoFileExists, ffmpegInput, probeVideo } from "./probe.js";
 import { PullReader } from "./pull-reader.js";
 import type { CropRegion, Frame, PixelFormat, VideoInfo } from "./types.js";
@@ -13,7 +13,7 @@ export interface DecodeOptions {
   info?: VideoInfo;
   /** Aborting stops ffmpeg; the generator then throws the signal's reason. */
   signal?: AbortSignal;
-  /** Give each frame its own presentation time (`timeS`, from ffmpeg's showinfo filter; right for variable frame rates). */
+  /** Give each frame its own presentation time (`timeS`, from ffmpeg's -debug_ts lines; right for variable frame rates). */
   timestamps?: boolean;
   /**
    * Decode only this rectangle (even corners and size; ffmpeg crops before converting the pixel format, so
@@ -77,15 +77,16 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
   const region = crop ? { ...crop, pictureWidth: info.width, pictureHeight: info.height } : null;
   const frameBytes = width * height * frameChannels(format);
   const input = ffmpegInput(path);
-  // showinfo logs each frame's pts at level info; then only lines tagged error and above count as errors.
-  const times = options.timestamps ? new ShowinfoTimes() : null;
+  // -debug_ts logs each frame's pts at level info; then only lines tagged error and above count as errors.
+  const times = options.timestamps ? new DecoderTimes() : null;
   // -xerror: stop at the first decode error rather than conceal it and carry on with damaged frames.
   const child = spawn(
     info.decoder.path,
     [
       "-nostdin", "-hide_banner", "-loglevel", times ? "level+info" : "error", "-xerror",
+      ...(times ? ["-debug_ts"] : []),
       "-i", input, "-map", "0:V:0", "-vsync", "passthrough",
-      ...videoFilter(crop, times !== null),
+      ...videoFilter(crop),
       "-f", "rawvideo", "-pix_fmt", format, "-",
     ],
     { stdio: ["ignore", "pipe", "pipe"], windowsHide: true },
@@ -147,13 +148,9 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
   }
 }
 
-/** ffmpeg's -vf: crop before the pixel-format conversion, then showinfo (which logs each frame's pts). */
-function videoFilter(crop: CropRegion | undefined, showinfo: boolean): string[] {
-  const filters = [
-    ...(crop ? [`crop=${crop.width}:${crop.height}:${crop.x}:${crop.y}`] : []),
-    ...(showinfo ? ["showinfo"] : []),
-  ];
-  return filters.length > 0 ? ["-vf", filters.join(",")] : [];
+/** ffmpeg's -vf: crop before the pixel-format conversion. */
+function videoFilter(crop: CropRegion | undefined): string[] {
+  return crop ? ["-vf", `crop=${crop.width}:${crop.height}:${crop.x}:${crop.y}`] : [];
 }
 
 function checkCrop(crop: CropRegion, info: VideoInfo): void {
