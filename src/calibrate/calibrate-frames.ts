@@ -41,7 +41,7 @@ function plannedShapes(plan: readonly GuardedFrame[]): Shape[] {
  * Only the current frame and the previous crop are held.
  */
 export async function* calibrateFrames(
-  frames: AsyncIterable<Frame>,
+  frames: AsyncIterable<Frame> | Iterable<Frame>,
   plan: readonly GuardedFrame[],
   stableSize: number,
 ): AsyncGenerator<CalibratedFrame> {

@@ -5,8 +5,9 @@ import { type OutputBox, exactFaceBox, normaliseTrackIn } from "../calibrate/out
 import { type Detection, type FrameStatus, type GuardedFrame, guardSequence } from "../guard/guard.js";
 import { DEFAULT_FACE_CHOICE, type FaceChoice, FaceFollower } from "../shape/face-follower.js";
 import type { Shape } from "../shape/shape.js";
-import { calibrationRegion } from "../calibrate/face-region.js";
+import { RegionPicker, calibrationRegion, regionsCoverPlan } from "../calibrate/face-region.js";
 import { decodeFramesAhead } from "../video/read-ahead.js";
+import { RegionSpool } from "../video/region-spool.js";
 import type { Frame, VideoInfo } from "../video/types.js";
 import type { LandmarkSource, SourceVideo } from "./landmark-source.js";
 import { ibugMapper } from "./to-ibug68.js";
@@ -53,6 +54,12 @@ export interface PipelineOptions {
    * `outputBox`, else "exact".
    */
   outputBox?: OutputBox;
+  /**
+   * For sources that read decoded frames: keep the part of each frame around the face during detection (a
+   * temporary file, see region-spool.ts) and calibrate from it, instead of decoding the video a second time.
+   * Default true (false with wholeFrames); the video is decoded again when the kept parts miss a face box.
+   */
+  spool?: boolean;
 }
 
 export type PipelineOutcome =
@@ -62,6 +69,8 @@ export type PipelineOutcome =
       stableSize: number;
       /** The box the calibrated points are relative to. */
       outputBox: OutputBox;
+      /** Where calibration reads its pixels: the regions kept during detection, or a second decode. */
+      calibrationInput: "kept-regions" | "second-decode";
       frames: AsyncGenerator<PipelineFrame>;
     }
   /** No frame had a usable face: a result to report, not an error. */
@@ -77,22 +86,45 @@ export async function runVideoPipeline(
   source: LandmarkSource,
   options: PipelineOptions = {},
 ): Promise<PipelineOutcome> {
-  const detections = await detectVideo(info, source, options);
-  const plan: GuardedFrame[] =
-    source.guard === null
-      ? detections.map((d) => (d.shape === null ? { status: "skipped", shape: null } : { status: "detected", shape: d.shape }))
-      : guardSequence(detections, source.guard);
-  if (plan.every((f) => f.shape === null)) return { kind: "no-face", detections };
-  const stableSize = stableSizeOf(plan);
-  const outputBox = options.outputBox ?? source.outputBox ?? "exact";
-  return { kind: "frames", stableSize, outputBox, frames: calibrateDetections(info, detections, plan, stableSize, { ...options, outputBox }) };
+  const spool = source.input === "rgba" && !options.wholeFrames && options.spool !== false ? new RegionSpool(info) : null;
+  try {
+    const detections = await detectVideo(info, source, options, spool);
+    const plan: GuardedFrame[] =
+      source.guard === null
+        ? detections.map((d) => (d.shape === null ? { status: "skipped", shape: null } : { status: "detected", shape: d.shape }))
+        : guardSequence(detections, source.guard);
+    if (plan.every((f) => f.shape === null)) {
+      spool?.close();
+      return { kind: "no-face", detections };
+    }
+    const stableSize = stableSizeOf(plan);
+    const outputBox = options.outputBox ?? source.outputBox ?? "exact";
+    const kept = spool !== null && spool.failure === null && spool.frameCount === plan.length && regionsCoverPlan(plan, stableSize, info.width, info.height, spool.regions());
+    if (spool !== null && !kept) spool.close();
+    const { onProgress, wholeFrames } = options;
+    const frames = calibrateDetections(info, detections, plan, stableSize, {
+      outputBox,
+      ...(onProgress ? { onProgress } : {}),
+      ...(wholeFrames === undefined ? {} : { wholeFrames }),
+      ...(kept ? { spool } : {}),
+    });
+    return { kind: "frames", stableSize, outputBox, calibrationInput: kept ? "kept-regions" : "second-decode", frames };
+  } catch (error) {
+    spool?.close();
+    throw error;
+  }
 }
 
 /**
  * Detection pass: one Detection per video frame, in order. Several faces: the follower keeps one face
  * (by default the largest at the first detection, then the nearest); the source is told which.
  */
-export async function detectVideo(info: VideoInfo, source: LandmarkSource, options: PipelineOptions = {}): Promise<Detection[]> {
+export async function detectVideo(
+  info: VideoInfo,
+  source: LandmarkSource,
+  options: PipelineOptions = {},
+  spool: RegionSpool | null = null,
+): Promise<Detection[]> {
   const video: SourceVideo = {
     path: info.path,
     width: info.width,
@@ -116,8 +148,10 @@ export async function detectVideo(info: VideoInfo, source: LandmarkSource, optio
   };
   try {
     if (source.input === "rgba") {
-      for await (const frame of decodeFramesAhead(info.path, { format: "rgba", info })) {
+      const picker = spool ? new RegionPicker(info.width, info.height) : null;
+      for await (const frame of decodeFramesAhead(info.path, { format: "rgba", info, ...(spool ? { timestamps: true } : {}) })) {
         await detect(frame.index, frame);
+        if (spool && picker) spool.addRgba(frame.data, picker.next(detections[frame.index]!.shape), frame.timeS);
         options.onProgress?.({ pass: "detect", frame: frame.index, frames });
       }
     } else {
@@ -130,22 +164,39 @@ export async function detectVideo(info: VideoInfo, source: LandmarkSource, optio
 }
 
 /**
- * The calibration pass: decodes the video to BGR24 once more and streams each frame with its detection, the
- * guard's decision and the calibrated landmarks. `detections` and `plan` hold one entry per video frame; at
- * least one planned frame has a shape.
+ * The calibration pass: streams each frame with its detection, the guard's decision and the calibrated
+ * landmarks, reading the frames from `spool` (the parts kept during detection; closed when done) or else
+ * decoding the video to BGR24 once more. `detections` and `plan` hold one entry per video frame; at least one
+ * planned frame has a shape.
  */
 export async function* calibrateDetections(
   info: VideoInfo,
   detections: readonly Detection[],
   plan: readonly GuardedFrame[],
   stableSize: number = stableSizeOf(plan),
-  options: Pick<PipelineOptions, "onProgress" | "wholeFrames" | "outputBox"> = {},
+  options: Pick<PipelineOptions, "onProgress" | "wholeFrames" | "outputBox"> & { spool?: RegionSpool } = {},
+): AsyncGenerator<PipelineFrame> {
+  try {
+    yield* calibrateFrom(info, detections, plan, stableSize, options);
+  } finally {
+    options.spool?.close();
+  }
+}
+
+async function* calibrateFrom(
+  info: VideoInfo,
+  detections: readonly Detection[],
+  plan: readonly GuardedFrame[],
+  stableSize: number,
+  options: Pick<PipelineOptions, "onProgress" | "wholeFrames" | "outputBox"> & { spool?: RegionSpool },
 ): AsyncGenerator<PipelineFrame> {
   const { onProgress } = options;
   const meanSize = options.outputBox === "exact" ? meanSizeOf(plan) : null;
   const frames = info.frameCount;
-  const region = options.wholeFrames ? null : calibrationRegion(plan, stableSize, info.width, info.height);
-  const decoded = decodeFramesAhead(info.path, { format: "bgr24", info, timestamps: true, ...(region ? { crop: region } : {}) });
+  const region = options.wholeFrames || options.spool ? null : calibrationRegion(plan, stableSize, info.width, info.height);
+  const decoded = options.spool
+    ? options.spool.frames()
+    : decodeFramesAhead(info.path, { format: "bgr24", info, timestamps: true, ...(region ? { crop: region } : {}) });
   for await (const step of calibrateFrames(decoded, plan, stableSize)) {
     const detection = detections[step.index]!;
     onProgress?.({ pass: "calibrate", frame: step.index, frames });

@@ -1,0 +1,151 @@
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, rmdirSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { CropRegion, Frame } from "./types.js";
+
+export interface RegionSpoolOptions {
+  /** Folder the spool's own temporary folder is made in (default: the system's, os.tmpdir()). */
+  dir?: string;
+  /** Most bytes the spool writes; beyond them it gives up (default 2 GiB, LRNET_SPOOL_MAX_MB overrides). */
+  maxBytes?: number;
+}
+
+interface Entry {
+  region: CropRegion | null;
+  offset: number;
+  timeS?: number;
+}
+
+const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
+
+/** Spools that are open now, removed at exit even if their owner never got to close them. */
+const open = new Set<RegionSpool>();
+let exitHookInstalled = false;
+
+/**
+ * One rectangle of every frame of a video, kept as BGR24 in a temporary file while the video is decoded once,
+ * and read back later as frames carrying `region` (what the calibrator takes): calibration then needs no
+ * second decode. The file lives in a folder of its own made with mkdtemp, removed by close() (and at exit):
+ * the spool deletes only its own file, and that folder when nothing else is in it. A spool that cannot write (disk full, over
+ * maxBytes) stops keeping frames and says so through `usable`; the caller decodes again instead.
+ */
+export class RegionSpool {
+  private readonly folder: string;
+  private readonly file: string;
+  private fd: number | null;
+  private readonly entries: Entry[] = [];
+  private bytes = 0;
+  private failed: string | null = null;
+  private readonly maxBytes: number;
+  private scratch = new Uint8Array(0);
+
+  constructor(
+    private readonly picture: { width: number; height: number },
+    options: RegionSpoolOptions = {},
+  ) {
+    const envMb = Number(process.env.LRNET_SPOOL_MAX_MB);
+    this.maxBytes = options.maxBytes ?? (Number.isFinite(envMb) && envMb >= 0 ? envMb * 1024 ** 2 : DEFAULT_MAX_BYTES);
+    this.folder = mkdtempSync(join(options.dir ?? tmpdir(), "lrnet-data-spool-"));
+    this.file = join(this.folder, "regions.bgr");
+    this.fd = openSync(this.file, "wx+");
+    open.add(this);
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      process.once("exit", () => {
+        for (const spool of open) spool.close();
+      });
+    }
+  }
+
+  /** Null while every frame so far was kept; else why the spool stopped keeping them. */
+  get failure(): string | null {
+    return this.failed;
+  }
+
+  get frameCount(): number {
+    return this.entries.length;
+  }
+
+  /** The region kept of each frame so far (null: none), in frame order. */
+  regions(): (CropRegion | null)[] {
+    return this.entries.map((e) => e.region);
+  }
+
+  /**
+   * Keeps frame `entries.length`'s `region` of an RGBA frame as BGR24 (swscale's rgba and bgr24 outputs hold
+   * the same values, so this equals decoding the region to BGR24). Frames must come in order.
+   */
+  addRgba(rgba: Uint8Array, region: CropRegion | null, timeS?: number): void {
+    const entry: Entry = { region, offset: this.bytes, ...(timeS === undefined ? {} : { timeS }) };
+    this.entries.push(entry);
+    if (region === null || this.failed !== null || this.fd === null) return;
+    const { width } = this.picture;
+    const size = region.width * region.height * 3;
+    if (this.bytes + size > this.maxBytes) {
+      this.fail(`the kept regions would pass ${Math.round(this.maxBytes / 1024 ** 2)} MB`);
+      return;
+    }
+    if (this.scratch.length < size) this.scratch = new Uint8Array(size);
+    const out = this.scratch;
+    let o = 0;
+    for (let y = region.y; y < region.y + region.height; y++) {
+      let i = (y * width + region.x) * 4;
+      for (let x = 0; x < region.width; x++, i += 4) {
+        out[o++] = rgba[i + 2]!;
+        out[o++] = rgba[i + 1]!;
+        out[o++] = rgba[i]!;
+      }
+    }
+    try {
+      writeSync(this.fd, out, 0, size, this.bytes);
+      this.bytes += size;
+    } catch (error) {
+      this.fail(`writing ${this.folder} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Every kept frame in order, as BGR24 frames of their region (a frame without one is 0×0). */
+  *frames(): Generator<Frame> {
+    if (this.failed !== null || this.fd === null) throw new Error(`the region spool cannot be read: ${this.failed ?? "it is closed"}`);
+    const pictureWidth = this.picture.width;
+    const pictureHeight = this.picture.height;
+    for (const [index, entry] of this.entries.entries()) {
+      const region = entry.region ?? { x: 0, y: 0, width: 0, height: 0 };
+      const size = region.width * region.height * 3;
+      const data = new Uint8Array(size);
+      if (size > 0) {
+        const got = readSync(this.fd, data, 0, size, entry.offset);
+        if (got !== size) throw new Error(`the region spool ${this.folder} ended early at frame ${index}`);
+      }
+      yield {
+        index, width: region.width, height: region.height, format: "bgr24", data,
+        region: { ...region, pictureWidth, pictureHeight },
+        ...(entry.timeS === undefined ? {} : { timeS: entry.timeS }),
+      };
+    }
+  }
+
+  /** Closes and removes the spool's file, then its folder if nothing else was put there (idempotent). */
+  close(): void {
+    open.delete(this);
+    if (this.fd !== null) {
+      closeSync(this.fd);
+      this.fd = null;
+    }
+    rmSync(this.file, { force: true });
+    try {
+      rmdirSync(this.folder);
+    } catch {
+      // Already gone, or someone else's file is in it: that is theirs to remove.
+    }
+  }
+
+  private fail(reason: string): void {
+    this.failed = reason;
+    if (this.fd !== null) {
+      closeSync(this.fd);
+      this.fd = null;
+    }
+    rmSync(this.file, { force: true });
+  }
+}
