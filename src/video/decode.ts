@@ -26,6 +26,8 @@ export interface DecodeOptions {
    * zeroing, then garbage collection).
    */
   reuse?: (bytes: number) => Uint8Array | undefined;
+  /** ffmpeg's decoder threads (`-threads`); default: ffmpeg's own choice (frame threads on every core). */
+  threads?: number;
 }
 
 export function frameChannels(format: PixelFormat): 3 | 4 {
@@ -85,6 +87,7 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
     [
       "-nostdin", "-hide_banner", "-loglevel", times ? "level+info" : "error", "-xerror",
       ...(times ? ["-debug_ts"] : []),
+      ...(options.threads === undefined ? [] : ["-threads", String(options.threads)]),
       "-i", input, "-map", "0:V:0", "-vsync", "passthrough",
       ...videoFilter(crop),
       "-f", "rawvideo", "-pix_fmt", format, "-",

@@ -13,6 +13,7 @@ export interface DecodeThreadSetup {
   info: VideoInfo;
   crop?: CropRegion;
   timestamps?: boolean;
+  threads?: number;
   /** Frames the thread may send before the consumer has taken any. */
   ahead: number;
 }
@@ -53,6 +54,7 @@ export async function* decodeFramesAhead(path: string, options: DecodeOptions): 
     path, format, info, ahead,
     ...(options.crop ? { crop: options.crop } : {}),
     ...(options.timestamps ? { timestamps: true } : {}),
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
   };
   const worker = new Worker(THREAD_URL, { workerData: setup });
 
