@@ -104,15 +104,20 @@ export class RegionSpool {
     }
   }
 
-  /** Every kept frame in order, as BGR24 frames of their region (a frame without one is 0×0). */
+  /**
+   * Every kept frame in order, as BGR24 frames of their region (a frame without one is 0×0). A frame's bytes
+   * are valid until the next frame is pulled (one buffer serves them all).
+   */
   *frames(): Generator<Frame> {
     if (this.failed !== null || this.fd === null) throw new Error(`the region spool cannot be read: ${this.failed ?? "it is closed"}`);
     const pictureWidth = this.picture.width;
     const pictureHeight = this.picture.height;
+    let buffer = new Uint8Array(0);
     for (const [index, entry] of this.entries.entries()) {
       const region = entry.region ?? { x: 0, y: 0, width: 0, height: 0 };
       const size = region.width * region.height * 3;
-      const data = new Uint8Array(size);
+      if (buffer.length < size) buffer = new Uint8Array(size);
+      const data = buffer.subarray(0, size);
       if (size > 0) {
         const got = readSync(this.fd, data, 0, size, entry.offset);
         if (got !== size) throw new Error(`the region spool ${this.folder} ended early at frame ${index}`);
