@@ -14,6 +14,8 @@ export interface VideoStreamHeader {
   fps: number | null;
   /** Rotation ffmpeg applies, in degrees clockwise, normalised to [0, 360). */
   rotation: number;
+  /** The decoder's pixel format as ffmpeg names it (e.g. "yuv420p", "yuvj444p"), null when not printed. */
+  pixelFormat: string | null;
 }
 
 export interface InputHeader {
@@ -33,6 +35,8 @@ const STREAM = /^\s*Stream #0:(\d+)(?:\[0x[0-9a-f]+\])?(?:\([^)]*\))?: (\w+): (.
 // "0x31637661" (a codec tag) must not read as a size, hence no leading zero.
 const SIZE = /\b([1-9]\d*)x([1-9]\d*)\b/;
 const FPS = /(\d+(?:\.\d+)?)(k?) fps\b/;
+/** The pixel format is the item before the size: "…, yuv420p(tv, bt709), 1280x720, …" or "…, yuv444p, 1280x720". */
+const PIXEL_FORMAT = /,\s*([a-z][a-z0-9_]*)(?:\([^)]*\))?,\s*[1-9]\d*x[1-9]\d*\b/;
 const TBR = /(\d+(?:\.\d+)?)(k?) tbr\b/;
 const ROTATE_TAG = /^\s*rotate\s*:\s*(-?\d+(?:\.\d+)?)\s*$/;
 const DISPLAY_MATRIX = /displaymatrix: rotation of (-?\d+(?:\.\d+)?) degrees/;
@@ -100,6 +104,7 @@ function parseVideoDetails(index: number, details: string): VideoStreamHeader | 
     height,
     fps: rate(FPS.exec(details)) ?? rate(TBR.exec(details)),
     rotation: 0,
+    pixelFormat: PIXEL_FORMAT.exec(details)?.[1] ?? null,
   };
 }
 

@@ -19,6 +19,8 @@ export interface VideoInfo {
   /** Number of decodable frames. */
   frameCount: number;
   codec: string;
+  /** The decoder's pixel format (e.g. "yuv420p"), null when ffmpeg did not print it; absent in hand-made infos. */
+  pixelFormat?: string | null;
   /** The ffmpeg that probed (and will decode) the file. */
   decoder: FfmpegBinary;
 }
