@@ -63,12 +63,48 @@ function pixel420(y: i32, u: i32, v: i32, dst: usize): void {
   store<u8>(dst, 255, 3);
 }
 
-/** Pixels x0 … x0+count-1 of one row; pixel x takes chroma sample x >> 1. */
-function row420(yRow: usize, uRow: usize, vRow: usize, x0: i32, count: i32, dst: usize): void {
+/** 16 pixels of one row from their luma and the chroma terms of their 8 chroma samples. */
+@inline function emit420(yRow: usize, x: i32, rc: v128, gc: v128, bc: v128, yOffset: v128, yc: v128, dst: usize): void {
+  const ys = v128.load(yRow + x);
+  const y0 = mulHigh(i16x8.sub_sat_s(i16x8.shl(i16x8.extend_low_i8x16_u(ys), 3), yOffset), yc);
+  const y1 = mulHigh(i16x8.sub_sat_s(i16x8.shl(i16x8.extend_high_i8x16_u(ys), 3), yOffset), yc);
+  // Each chroma term serves two neighbouring pixels.
+  const r = i8x16.narrow_i16x8_u(
+    i16x8.add_sat_s(y0, i16x8.shuffle(rc, rc, 0, 0, 1, 1, 2, 2, 3, 3)),
+    i16x8.add_sat_s(y1, i16x8.shuffle(rc, rc, 4, 4, 5, 5, 6, 6, 7, 7)),
+  );
+  const g = i8x16.narrow_i16x8_u(
+    i16x8.add_sat_s(y0, i16x8.shuffle(gc, gc, 0, 0, 1, 1, 2, 2, 3, 3)),
+    i16x8.add_sat_s(y1, i16x8.shuffle(gc, gc, 4, 4, 5, 5, 6, 6, 7, 7)),
+  );
+  const b = i8x16.narrow_i16x8_u(
+    i16x8.add_sat_s(y0, i16x8.shuffle(bc, bc, 0, 0, 1, 1, 2, 2, 3, 3)),
+    i16x8.add_sat_s(y1, i16x8.shuffle(bc, bc, 4, 4, 5, 5, 6, 6, 7, 7)),
+  );
+  storeRgba(dst, r, g, b);
+}
+
+/**
+ * Pixels x0 … x0+count-1 of one row (rows = 1) or of two rows sharing a chroma row (rows = 2, the second
+ * at yRow + yStride and dst + dstStride); pixel x takes chroma sample x >> 1.
+ */
+function row420(
+  yRow: usize,
+  yStride: usize,
+  rows: i32,
+  uRow: usize,
+  vRow: usize,
+  x0: i32,
+  count: i32,
+  dst: usize,
+  dstStride: usize,
+): void {
   let x = x0;
   const end = x0 + count;
   if (x & 1 && x < end) {
-    pixel420(load<u8>(yRow + x), load<u8>(uRow + (x >> 1)), load<u8>(vRow + (x >> 1)), dst);
+    for (let k = 0; k < rows; k++) {
+      pixel420(load<u8>(yRow + <usize>k * yStride + x), load<u8>(uRow + (x >> 1)), load<u8>(vRow + (x >> 1)), dst + <usize>k * dstStride);
+    }
     dst += 4;
     x++;
   }
@@ -80,32 +116,19 @@ function row420(yRow: usize, uRow: usize, vRow: usize, x0: i32, count: i32, dst:
   const ug = i16x8.splat(<i16>uToG);
   const ub = i16x8.splat(<i16>uToB);
   for (; x + 16 <= end; x += 16) {
-    const ys = v128.load(yRow + x);
-    const y0 = mulHigh(i16x8.sub_sat_s(i16x8.shl(i16x8.extend_low_i8x16_u(ys), 3), yOffset), yc);
-    const y1 = mulHigh(i16x8.sub_sat_s(i16x8.shl(i16x8.extend_high_i8x16_u(ys), 3), yOffset), yc);
     const u = i16x8.sub_sat_s(i16x8.shl(v128.load8x8_u(uRow + (x >> 1)), 3), chromaOffset);
     const v = i16x8.sub_sat_s(i16x8.shl(v128.load8x8_u(vRow + (x >> 1)), 3), chromaOffset);
     const rc = mulHigh(v, vr);
     const gc = i16x8.add_sat_s(mulHigh(u, ug), mulHigh(v, vg));
     const bc = mulHigh(u, ub);
-    // Each chroma term serves two neighbouring pixels.
-    const r = i8x16.narrow_i16x8_u(
-      i16x8.add_sat_s(y0, i16x8.shuffle(rc, rc, 0, 0, 1, 1, 2, 2, 3, 3)),
-      i16x8.add_sat_s(y1, i16x8.shuffle(rc, rc, 4, 4, 5, 5, 6, 6, 7, 7)),
-    );
-    const g = i8x16.narrow_i16x8_u(
-      i16x8.add_sat_s(y0, i16x8.shuffle(gc, gc, 0, 0, 1, 1, 2, 2, 3, 3)),
-      i16x8.add_sat_s(y1, i16x8.shuffle(gc, gc, 4, 4, 5, 5, 6, 6, 7, 7)),
-    );
-    const b = i8x16.narrow_i16x8_u(
-      i16x8.add_sat_s(y0, i16x8.shuffle(bc, bc, 0, 0, 1, 1, 2, 2, 3, 3)),
-      i16x8.add_sat_s(y1, i16x8.shuffle(bc, bc, 4, 4, 5, 5, 6, 6, 7, 7)),
-    );
-    storeRgba(dst, r, g, b);
+    emit420(yRow, x, rc, gc, bc, yOffset, yc, dst);
+    if (rows == 2) emit420(yRow + yStride, x, rc, gc, bc, yOffset, yc, dst + dstStride);
     dst += 64;
   }
   for (; x < end; x++) {
-    pixel420(load<u8>(yRow + x), load<u8>(uRow + (x >> 1)), load<u8>(vRow + (x >> 1)), dst);
+    for (let k = 0; k < rows; k++) {
+      pixel420(load<u8>(yRow + <usize>k * yStride + x), load<u8>(uRow + (x >> 1)), load<u8>(vRow + (x >> 1)), dst + <usize>k * dstStride);
+    }
     dst += 4;
   }
 }
@@ -195,23 +218,31 @@ function row444(yRow: usize, uRow: usize, vRow: usize, x0: i32, count: i32, dst:
 
 // ---- frames and regions ----
 
-/** RGBA of pixels x0 … x0+count-1 of row y of the frame at `src` (Y plane, then U, then V). */
-function rowRgba(layout: i32, src: usize, width: i32, height: i32, y: i32, x0: i32, count: i32, dst: usize): void {
+/**
+ * RGBA of pixels x0 … x0+count-1 of row y of the frame at `src` (Y plane, then U, then V), and of row y + 1
+ * too (at dst + dstStride) when rows = 2, which 4:2:0 converts together (the chroma terms are shared).
+ */
+function rowsRgba(layout: i32, src: usize, width: i32, height: i32, y: i32, rows: i32, x0: i32, count: i32, dst: usize, dstStride: usize): void {
   const lumaSize = <usize>width * <usize>height;
+  const yRow = src + <usize>y * <usize>width;
   if (layout == LAYOUT_420) {
     const cw = (width + 1) >> 1;
     const chromaSize = <usize>cw * <usize>((height + 1) >> 1);
     const chromaRow = <usize>(y >> 1) * <usize>cw;
-    row420(src + <usize>y * <usize>width, src + lumaSize + chromaRow, src + lumaSize + chromaSize + chromaRow, x0, count, dst);
+    row420(yRow, <usize>width, rows, src + lumaSize + chromaRow, src + lumaSize + chromaSize + chromaRow, x0, count, dst, dstStride);
   } else {
-    const row = <usize>y * <usize>width;
-    row444(src + row, src + lumaSize + row, src + 2 * lumaSize + row, x0, count, dst);
+    for (let k = 0; k < rows; k++) {
+      const row = <usize>(y + k) * <usize>width;
+      row444(src + row, src + lumaSize + row, src + 2 * lumaSize + row, x0, count, dst + <usize>k * dstStride);
+    }
   }
 }
 
 export function frameToRgba(layout: i32, src: usize, width: i32, height: i32, dst: usize): void {
   const rowBytes = <usize>width * 4;
-  for (let y = 0; y < height; y++) rowRgba(layout, src, width, height, y, 0, width, dst + <usize>y * rowBytes);
+  for (let y = 0; y < height; y += 2) {
+    rowsRgba(layout, src, width, height, y, y + 1 < height ? 2 : 1, 0, width, dst + <usize>y * rowBytes, rowBytes);
+  }
 }
 
 /**
@@ -232,7 +263,7 @@ export function regionToBgr(
 ): void {
   const outBytes = <usize>rw * 3;
   for (let r = 0; r < rh; r++) {
-    rowRgba(layout, src, width, height, ry + r, rx, rw, scratch);
+    rowsRgba(layout, src, width, height, ry + r, 1, rx, rw, scratch, 0);
     const out = dst + <usize>r * outBytes;
     let i = 0;
     // 4 pixels (16 bytes of RGBA, 12 of BGR) per store; the store's last 4 bytes are rewritten by the next.
