@@ -14,6 +14,7 @@ import { benchExtractBaseline, benchExtractCpu } from "./extract-cost.js";
 import { benchExtractSpeed } from "./extract-speed.js";
 import { benchValidate } from "./validate.js";
 import { benchVsLrnet, benchVsLrnetBatch } from "./vs-lrnet.js";
+import { benchYuv } from "./yuv.js";
 
 const SUITES: Record<string, () => Promise<void>> = {
   lrnet: benchVsLrnet,
@@ -31,6 +32,7 @@ const SUITES: Record<string, () => Promise<void>> = {
   "extract-cpu": benchExtractCpu,
   "extract-baseline": benchExtractBaseline,
   dark: benchDark,
+  yuv: benchYuv,
 };
 
 const wanted = process.argv.slice(2);

@@ -41,6 +41,7 @@ test("npm pack ships only what users need, and a TypeScript project compiles and
     assert.ok(files.includes("dist/src/index.js") && files.includes("dist/src/index.d.ts"), "the API and its types ship");
     assert.ok(files.includes("layouts/ffpp.json") && files.includes("manifests/manifest.schema.json"), "layouts and schemas ship");
     assert.ok(files.includes("dist/src/calibrate/lk/lk.wasm"), "the wasm LK core ships");
+    assert.ok(files.includes("dist/src/video/yuv.wasm"), "the wasm YUV converter ships");
     assert.ok(files.includes("point-maps/wflw-98.json") && files.includes("point-maps/mediapipe-contour-v2.json"), "the point maps ship");
     assert.deepEqual(files.filter((f) => /^dist\/(test|bench|scripts)\/|\.map$/.test(f)), [], "no tests, benches or source maps");
 

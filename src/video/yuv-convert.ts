@@ -1,0 +1,161 @@
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { LrnetDataError } from "../errors.js";
+import {
+  type PixelRegion,
+  type YuvLayout,
+  checkFrame,
+  checkOutput,
+  checkRegion,
+  isSubsampled,
+  yuvCoefficients,
+} from "./yuv-layout.js";
+import { yuvToBgrRegionReference, yuvToRgbaReference } from "./yuv-reference.js";
+
+export type { PixelRegion, YuvLayout } from "./yuv-layout.js";
+export { YUV_LAYOUTS, bitExactWithFfmpeg, planeSizes } from "./yuv-layout.js";
+export { yuvToBgrRegionReference, yuvToRgbaReference } from "./yuv-reference.js";
+
+/**
+ * Planar YUV frames (ffmpeg `-f rawvideo` bytes) → RGBA or BGR24, with the bytes ffmpeg 4.x's own
+ * `-pix_fmt rgba` conversion writes (yuv-reference.ts says how). The work is done by the WebAssembly build of
+ * assembly/yuv.ts (compiled by `npm run build` next to this file); without it, by the TypeScript reference.
+ */
+
+/** The slice of the WebAssembly API used here (the project compiles without the DOM typings that declare it). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: object) => { readonly exports: object };
+}
+type WasmModule = { readonly __brand?: "WebAssembly.Module" };
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+interface YuvExports {
+  memory: WasmMemory;
+  heapBase(): number;
+  configure(yCoeff: number, black: number, vToR: number, vToG: number, uToG: number, uToB: number): void;
+  frameToRgba(layout: number, src: number, width: number, height: number, dst: number): void;
+  regionToBgr(
+    layout: number,
+    src: number,
+    width: number,
+    height: number,
+    x: number,
+    y: number,
+    regionWidth: number,
+    regionHeight: number,
+    scratch: number,
+    dst: number,
+  ): void;
+}
+
+/** Where `npm run build` puts the module (assembly/yuv.asconfig.json). */
+export const YUV_WASM_PATH = fileURLToPath(new URL("./yuv.wasm", import.meta.url));
+
+let compiled: WasmModule | null | undefined;
+
+/** The compiled module, or null when it was not built. Compiled once per thread. */
+function yuvModule(): WasmModule | null {
+  if (compiled === undefined) compiled = existsSync(YUV_WASM_PATH) ? new WebAssemblyApi.Module(readFileSync(YUV_WASM_PATH)) : null;
+  return compiled;
+}
+
+export function yuvWasmAvailable(): boolean {
+  return yuvModule() !== null;
+}
+
+/** Layout codes of assembly/yuv.ts. */
+const LAYOUT_420 = 0;
+const LAYOUT_444 = 1;
+/** Slack after each buffer: the kernels never read or write past their bytes, this only keeps buffers apart. */
+const SLACK = 64;
+const align = (n: number): number => (n + 15) & ~15;
+
+/**
+ * One converter: a wasm instance whose memory holds the current frame, its output and a scratch row, grown
+ * when a larger frame comes and reused otherwise. Not for concurrent use (one per thread or decoder).
+ */
+export class YuvConverter {
+  /** "wasm", or "typescript" when yuv.wasm was not built (or `{ engine: "typescript" }` was asked for). */
+  readonly engine: "wasm" | "typescript";
+  private readonly wasm: YuvExports | null;
+  private readonly base: number = 0;
+  private capacity = { input: 0, output: 0, scratch: 0 };
+
+  constructor(options: { engine?: "wasm" | "typescript" } = {}) {
+    const module = options.engine === "typescript" ? null : yuvModule();
+    if (options.engine === "wasm" && module === null) {
+      throw new LrnetDataError(`the wasm YUV converter ${YUV_WASM_PATH} is missing: run \`npm run build\` (it compiles assembly/yuv.ts)`);
+    }
+    this.engine = module === null ? "typescript" : "wasm";
+    this.wasm = module === null ? null : (new WebAssemblyApi.Instance(module, {}).exports as YuvExports);
+    if (this.wasm) this.base = align(this.wasm.heapBase());
+  }
+
+  /** The whole frame as RGBA (alpha 255) into `out`, which must hold exactly width×height×4 bytes. */
+  toRgba(yuv: Uint8Array, width: number, height: number, layout: YuvLayout, out: Uint8Array): void {
+    if (!this.wasm) return yuvToRgbaReference(yuv, width, height, layout, out);
+    checkFrame(yuv, width, height, layout);
+    checkOutput(out, width * height * 4, `RGBA of ${width}×${height}`);
+    const { input, output } = this.place(yuv, out.length, 0);
+    this.configure(layout);
+    this.wasm.frameToRgba(layoutCode(layout), input, width, height, output);
+    out.set(new Uint8Array(this.wasm.memory.buffer, output, out.length));
+  }
+
+  /**
+   * The rectangle `region` (picture pixels, any position) as packed BGR24 into `out`, exactly
+   * region.width×region.height×3 bytes. Each pixel's B, G, R are toRgba's R, G, B bytes of that pixel.
+   */
+  toBgrRegion(yuv: Uint8Array, width: number, height: number, layout: YuvLayout, region: PixelRegion, out: Uint8Array): void {
+    if (!this.wasm) return yuvToBgrRegionReference(yuv, width, height, layout, region, out);
+    checkFrame(yuv, width, height, layout);
+    checkRegion(region, width, height);
+    checkOutput(out, region.width * region.height * 3, `BGR of a ${region.width}×${region.height} region`);
+    const { input, output, scratch } = this.place(yuv, out.length, region.width * 4);
+    this.configure(layout);
+    this.wasm.regionToBgr(layoutCode(layout), input, width, height, region.x, region.y, region.width, region.height, scratch, output);
+    out.set(new Uint8Array(this.wasm.memory.buffer, output, out.length));
+  }
+
+  private configure(layout: YuvLayout): void {
+    const c = yuvCoefficients(layout);
+    this.wasm!.configure(c.yCoeff, c.black, c.vToR, c.vToG, c.uToG, c.uToB);
+  }
+
+  /** Copies the frame into wasm memory (growing it when a buffer is too small) and returns the addresses. */
+  private place(yuv: Uint8Array, outputBytes: number, scratchBytes: number): { input: number; output: number; scratch: number } {
+    const wasm = this.wasm!;
+    const cap = this.capacity;
+    if (yuv.length > cap.input || outputBytes > cap.output || scratchBytes > cap.scratch) {
+      // Grow to at least what is asked now; the layout is rebuilt, nothing in it needs keeping between calls.
+      this.capacity = {
+        input: Math.max(cap.input, yuv.length),
+        output: Math.max(cap.output, outputBytes),
+        scratch: Math.max(cap.scratch, scratchBytes),
+      };
+      const end = this.scratchAt() + align(this.capacity.scratch + SLACK);
+      const have = wasm.memory.buffer.byteLength;
+      if (end > have) wasm.memory.grow(Math.ceil((end - have) / 65536));
+    }
+    const input = this.base;
+    new Uint8Array(wasm.memory.buffer, input, yuv.length).set(yuv);
+    return { input, output: this.outputAt(), scratch: this.scratchAt() };
+  }
+
+  private outputAt(): number {
+    return this.base + align(this.capacity.input + SLACK);
+  }
+
+  private scratchAt(): number {
+    return this.outputAt() + align(this.capacity.output + SLACK);
+  }
+}
+
+function layoutCode(layout: YuvLayout): number {
+  return isSubsampled(layout) ? LAYOUT_420 : LAYOUT_444;
+}
