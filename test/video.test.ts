@@ -167,16 +167,21 @@ describe("parseInputHeader", () => {
     );
     assert.equal(parsed?.format, "mov,mp4,m4a,3gp,3g2,mj2");
     assert.equal(parsed?.durationSeconds, 62.5);
-    assert.deepEqual(parsed?.video, { index: 0, codec: "h264", codedWidth: 640, codedHeight: 480, width: 640, height: 480, fps: 25, rotation: 0, pixelFormat: "yuv444p" });
+    assert.deepEqual(parsed?.video, { index: 0, codec: "h264", codedWidth: 640, codedHeight: 480, width: 640, height: 480, fps: 25, rotation: 0, pixelFormat: "yuv444p", colorRange: null, colorSpace: null });
   });
 
   test("reads the pixel format with or without its colour details", () => {
-    const video = (details: string) => parseInputHeader(header(`    Stream #0:0: Video: ${details}`))?.video?.pixelFormat;
-    assert.equal(video("h264 (High) (avc1 / 0x31637661), yuv420p(tv, bt709), 1280x720 [SAR 1:1 DAR 16:9], 30 fps"), "yuv420p");
-    assert.equal(video("mjpeg, yuvj422p(pc, bt470bg/unknown/unknown), 80x60, 30 fps"), "yuvj422p");
-    assert.equal(video("ffv1 (FFV1 / 0x31564646), bgr0, 64x48, 25 fps"), "bgr0");
-    assert.equal(video("h264 (High 10), yuv420p10le(progressive), 96x64, 25 fps"), "yuv420p10le");
-    assert.equal(video("rawvideo, 8x8, 1k fps"), null);
+    const video = (details: string) => {
+      const v = parseInputHeader(header(`    Stream #0:0: Video: ${details}`))?.video;
+      return v && [v.pixelFormat, v.colorRange, v.colorSpace];
+    };
+    assert.deepEqual(video("h264 (High) (avc1 / 0x31637661), yuv420p(tv, bt709), 1280x720 [SAR 1:1 DAR 16:9], 30 fps"), ["yuv420p", "tv", "bt709"]);
+    assert.deepEqual(video("mjpeg, yuvj422p(pc, bt470bg/unknown/unknown), 80x60, 30 fps"), ["yuvj422p", "pc", "bt470bg"]);
+    assert.deepEqual(video("h264, yuv420p(tv, unknown/bt709/bt709, progressive), 80x60, 30 fps"), ["yuv420p", "tv", null]);
+    assert.deepEqual(video("h264, yuvj420p(pc), 80x60, 30 fps"), ["yuvj420p", "pc", null]);
+    assert.deepEqual(video("ffv1 (FFV1 / 0x31564646), bgr0, 64x48, 25 fps"), ["bgr0", null, null]);
+    assert.deepEqual(video("h264 (High 10), yuv420p10le(progressive), 96x64, 25 fps"), ["yuv420p10le", null, null]);
+    assert.deepEqual(video("rawvideo, 8x8, 1k fps"), [null, null, null]);
   });
 
   test("29.97 fps is NTSC 30000/1001; without fps, tbr is used; k suffixes are thousands", () => {

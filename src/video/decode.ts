@@ -2,10 +2,13 @@ import { spawn, type ChildProcessByStdio } from "node:child_process";
 import type { Readable } from "node:stream";
 import { VideoDecodeError } from "./errors.js";
 import { LogLines, errorMessages, ffmpegReason } from "./ffmpeg-log.js";
+import { frameConversionFor } from "./frame-conversion.js";
 import { DecoderTimes } from "./frame-times.js";
 import { assertVideoFileExists, ffmpegInput, probeVideo } from "./probe.js";
 import { PullReader } from "./pull-reader.js";
 import type { CropRegion, Frame, PixelFormat, VideoInfo } from "./types.js";
+import { YuvConverter } from "./yuv-convert.js";
+import { planeSizes } from "./yuv-layout.js";
 
 export interface DecodeOptions {
   format: PixelFormat;
@@ -54,6 +57,9 @@ export function markFirstFrame(): void {
   performance.mark(FIRST_FRAME_MARK);
 }
 
+/** This thread's YUV converter (synchronous, so every decoder of the thread can share it). */
+let converter: YuvConverter | null = null;
+
 /** How long ffmpeg gets to exit after SIGTERM before SIGKILL, when the consumer stops early. */
 const KILL_GRACE_MS = 2000;
 
@@ -78,6 +84,11 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
   const { width, height } = crop ?? info;
   const region = crop ? { ...crop, pictureWidth: info.width, pictureHeight: info.height } : null;
   const frameBytes = width * height * frameChannels(format);
+  // ffmpeg's planar YUV converted here when that gives the same bytes (frame-conversion.ts), else its own RGBA / BGR24.
+  const conversion = frameConversionFor(info, width, height);
+  const outputFormat = conversion.by === "yuv" ? conversion.layout : format;
+  const rawBytes = conversion.by === "yuv" ? planeSizes(width, height, conversion.layout).frameBytes : frameBytes;
+  const yuv = conversion.by === "yuv" ? (converter ??= new YuvConverter()) : null;
   const input = ffmpegInput(path);
   // -debug_ts logs each frame's pts at level info; then only lines tagged error and above count as errors.
   const times = options.timestamps ? new DecoderTimes() : null;
@@ -90,7 +101,7 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
       ...(options.threads === undefined ? [] : ["-threads", String(options.threads)]),
       "-i", input, "-map", "0:V:0", "-vsync", "passthrough",
       ...videoFilter(crop),
-      "-f", "rawvideo", "-pix_fmt", format, "-",
+      "-f", "rawvideo", "-pix_fmt", outputFormat, "-",
     ],
     { stdio: ["ignore", "pipe", "pipe"], windowsHide: true },
   );
@@ -112,7 +123,9 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
   signal?.addEventListener("abort", onAbort, { once: true });
 
   let index = 0;
+  // The frame being filled from the pipe: ffmpeg's bytes (one buffer for every frame when they are YUV to convert).
   let frame: Uint8Array | null = null;
+  const raw = yuv ? new Uint8Array(rawBytes) : null;
   let filled = 0;
   let done = false;
   try {
@@ -120,17 +133,23 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
     for (let chunk = await reader.next(); chunk !== null; chunk = await reader.next()) {
       let offset = 0;
       while (offset < chunk.length) {
-        frame ??= options.reuse?.(frameBytes) ?? new Uint8Array(frameBytes);
-        const take = Math.min(frameBytes - filled, chunk.length - offset);
+        frame ??= raw ?? options.reuse?.(frameBytes) ?? new Uint8Array(frameBytes);
+        const take = Math.min(rawBytes - filled, chunk.length - offset);
         frame.set(take === chunk.length ? chunk : chunk.subarray(offset, offset + take), filled);
         filled += take;
         offset += take;
-        if (filled === frameBytes) {
+        if (filled === rawBytes) {
           signal?.throwIfAborted();
           markFirstFrame();
           const timeS = times ? await times.timeOf(index) : null;
+          let data = frame;
+          if (yuv && conversion.by === "yuv") {
+            data = options.reuse?.(frameBytes) ?? new Uint8Array(frameBytes);
+            if (format === "rgba") yuv.toRgba(frame, width, height, conversion.layout, data);
+            else yuv.toBgrRegion(frame, width, height, conversion.layout, { x: 0, y: 0, width, height }, data);
+          }
           yield {
-            index, width, height, format, data: frame,
+            index, width, height, format, data,
             ...(region ? { region } : {}),
             ...(timeS === null ? {} : { timeS }),
           };
@@ -143,7 +162,7 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
     const exit = await exited;
     done = true;
     signal?.throwIfAborted();
-    const failure = decodeFailure(exit, log, times !== null, [input, path], { decoded: index, expected: info.frameCount, partialBytes: filled, frameBytes });
+    const failure = decodeFailure(exit, log, times !== null, [input, path], { decoded: index, expected: info.frameCount, partialBytes: filled, frameBytes: rawBytes });
     if (failure) throw new VideoDecodeError(path, index - 1, info.frameCount, failure);
   } finally {
     signal?.removeEventListener("abort", onAbort);

@@ -16,6 +16,10 @@ export interface VideoStreamHeader {
   rotation: number;
   /** The decoder's pixel format as ffmpeg names it (e.g. "yuv420p", "yuvj444p"), null when not printed. */
   pixelFormat: string | null;
+  /** The colour range tag: "tv" (limited), "pc" (full), null when untagged. */
+  colorRange: "tv" | "pc" | null;
+  /** The colour matrix tag as printed (e.g. "bt709", "smpte170m"; "unknown" is null), null when untagged. */
+  colorSpace: string | null;
 }
 
 export interface InputHeader {
@@ -36,7 +40,9 @@ const STREAM = /^\s*Stream #0:(\d+)(?:\[0x[0-9a-f]+\])?(?:\([^)]*\))?: (\w+): (.
 const SIZE = /\b([1-9]\d*)x([1-9]\d*)\b/;
 const FPS = /(\d+(?:\.\d+)?)(k?) fps\b/;
 /** The pixel format is the item before the size: "…, yuv420p(tv, bt709), 1280x720, …" or "…, yuv444p, 1280x720". */
-const PIXEL_FORMAT = /,\s*([a-z][a-z0-9_]*)(?:\([^)]*\))?,\s*[1-9]\d*x[1-9]\d*\b/;
+const PIXEL_FORMAT = /,\s*([a-z][a-z0-9_]*)(?:\(([^)]*)\))?,\s*[1-9]\d*x[1-9]\d*\b/;
+/** Field orders ffmpeg prints among the colour details; they are not colour tags. */
+const FIELD_ORDERS = new Set(["progressive", "top first", "bottom first", "top coded first (swapped)", "bottom coded first (swapped)"]);
 const TBR = /(\d+(?:\.\d+)?)(k?) tbr\b/;
 const ROTATE_TAG = /^\s*rotate\s*:\s*(-?\d+(?:\.\d+)?)\s*$/;
 const DISPLAY_MATRIX = /displaymatrix: rotation of (-?\d+(?:\.\d+)?) degrees/;
@@ -104,7 +110,23 @@ function parseVideoDetails(index: number, details: string): VideoStreamHeader | 
     height,
     fps: rate(FPS.exec(details)) ?? rate(TBR.exec(details)),
     rotation: 0,
-    pixelFormat: PIXEL_FORMAT.exec(details)?.[1] ?? null,
+    ...pixelFormatOf(details),
+  };
+}
+
+/**
+ * "yuv420p(tv, bt709)": the format, then the range, then the colour space (printed as "matrix/primaries/transfer"
+ * when those differ, as one name when they agree), then the field order; each only when known.
+ */
+function pixelFormatOf(details: string): Pick<VideoStreamHeader, "pixelFormat" | "colorRange" | "colorSpace"> {
+  const match = PIXEL_FORMAT.exec(details);
+  const tags = (match?.[2] ?? "").split(",").map((t) => t.trim()).filter((t) => t !== "" && !FIELD_ORDERS.has(t));
+  const range = tags[0] === "tv" || tags[0] === "pc" ? tags.shift()! : null;
+  const matrix = tags[0]?.split("/")[0] ?? null;
+  return {
+    pixelFormat: match?.[1] ?? null,
+    colorRange: range as "tv" | "pc" | null,
+    colorSpace: matrix === null || matrix === "unknown" ? null : matrix,
   };
 }
 

@@ -32,7 +32,8 @@ export async function probeVideo(path: string): Promise<VideoInfo> {
 
   const fps = video.fps ?? (header?.durationSeconds ? frameCount / header.durationSeconds : null);
   if (fps === null || !(fps > 0)) throw new VideoInputError(path, "frame rate unknown");
-  return { path, width: video.width, height: video.height, fps, frameCount, codec: video.codec, pixelFormat: video.pixelFormat, decoder };
+  return { path, width: video.width, height: video.height, fps, frameCount, codec: video.codec,
+    pixelFormat: video.pixelFormat, colorRange: video.colorRange, colorSpace: video.colorSpace, decoder };
 }
 
 /** Throws the one-line "video not found" / not-a-file errors shared by probe and decode. */

@@ -21,6 +21,9 @@ export interface VideoInfo {
   codec: string;
   /** The decoder's pixel format (e.g. "yuv420p"), null when ffmpeg did not print it; absent in hand-made infos. */
   pixelFormat?: string | null;
+  /** Its colour range and matrix tags (see input-header.ts); absent or null when untagged. */
+  colorRange?: "tv" | "pc" | null;
+  colorSpace?: string | null;
   /** The ffmpeg that probed (and will decode) the file. */
   decoder: FfmpegBinary;
 }
