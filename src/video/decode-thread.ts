@@ -8,7 +8,7 @@ import { decodeFrames } from "./decode.js";
 import type { DecodeThreadMessage, DecodeThreadSetup, ConsumerMessage } from "./read-ahead.js";
 
 const port = parentPort!;
-const { path, format, info, ahead, crop, timestamps, threads } = workerData as DecodeThreadSetup;
+const { path, format, info, ahead, crop, timestamps, threads, planar } = workerData as DecodeThreadSetup;
 let credits = ahead;
 let stopped = false;
 let wake: (() => void) | null = null;
@@ -33,7 +33,7 @@ try {
     const buffer = returned.pop();
     return buffer && buffer.byteLength === bytes ? new Uint8Array(buffer) : undefined;
   };
-  for await (const frame of decodeFrames(path, { format, info, reuse, ...(crop ? { crop } : {}), ...(timestamps ? { timestamps } : {}), ...(threads === undefined ? {} : { threads }) })) {
+  for await (const frame of decodeFrames(path, { format, info, reuse, ...(crop ? { crop } : {}), ...(timestamps ? { timestamps } : {}), ...(threads === undefined ? {} : { threads }), ...(planar ? { planar } : {}) })) {
     while (credits === 0 && !stopped) await new Promise<void>((resolve) => (wake = resolve));
     if (stopped) break;
     credits--;

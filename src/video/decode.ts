@@ -31,6 +31,12 @@ export interface DecodeOptions {
   reuse?: (bytes: number) => Uint8Array | undefined;
   /** ffmpeg's decoder threads (`-threads`); default: ffmpeg's own choice (frame threads on every core). */
   threads?: number;
+  /**
+   * When the stream's frames are converted here (frame-conversion.ts), hand over ffmpeg's planar YUV bytes
+   * instead (Frame.format is then the YUV layout) for the consumer to convert with a YuvConverter: it can then
+   * convert straight into the memory it reads from, and cut only the parts it needs.
+   */
+  planar?: boolean;
 }
 
 export function frameChannels(format: PixelFormat): 3 | 4 {
@@ -88,7 +94,7 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
   const conversion = frameConversionFor(info, width, height);
   const outputFormat = conversion.by === "yuv" ? conversion.layout : format;
   const rawBytes = conversion.by === "yuv" ? planeSizes(width, height, conversion.layout).frameBytes : frameBytes;
-  const yuv = conversion.by === "yuv" ? (converter ??= new YuvConverter()) : null;
+  const yuv = conversion.by === "yuv" && !options.planar ? (converter ??= new YuvConverter()) : null;
   const input = ffmpegInput(path);
   // -debug_ts logs each frame's pts at level info; then only lines tagged error and above count as errors.
   const times = options.timestamps ? new DecoderTimes() : null;
@@ -133,7 +139,7 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
     for (let chunk = await reader.next(); chunk !== null; chunk = await reader.next()) {
       let offset = 0;
       while (offset < chunk.length) {
-        frame ??= raw ?? options.reuse?.(frameBytes) ?? new Uint8Array(frameBytes);
+        frame ??= raw ?? options.reuse?.(rawBytes) ?? new Uint8Array(rawBytes);
         const take = Math.min(rawBytes - filled, chunk.length - offset);
         frame.set(take === chunk.length ? chunk : chunk.subarray(offset, offset + take), filled);
         filled += take;
@@ -143,13 +149,14 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
           markFirstFrame();
           const timeS = times ? await times.timeOf(index) : null;
           let data = frame;
-          if (yuv && conversion.by === "yuv") {
+          if (raw && yuv && conversion.by === "yuv") {
             data = options.reuse?.(frameBytes) ?? new Uint8Array(frameBytes);
             if (format === "rgba") yuv.toRgba(frame, width, height, conversion.layout, data);
             else yuv.toBgrRegion(frame, width, height, conversion.layout, { x: 0, y: 0, width, height }, data);
           }
           yield {
-            index, width, height, format, data,
+            index, width, height, data,
+            format: raw === null && conversion.by === "yuv" ? conversion.layout : format,
             ...(region ? { region } : {}),
             ...(timeS === null ? {} : { timeS }),
           };

@@ -14,6 +14,7 @@ export interface DecodeThreadSetup {
   crop?: CropRegion;
   timestamps?: boolean;
   threads?: number;
+  planar?: boolean;
   /** Frames the thread may send before the consumer has taken any. */
   ahead: number;
 }
@@ -55,6 +56,7 @@ export async function* decodeFramesAhead(path: string, options: DecodeOptions): 
     ...(options.crop ? { crop: options.crop } : {}),
     ...(options.timestamps ? { timestamps: true } : {}),
     ...(options.threads === undefined ? {} : { threads: options.threads }),
+    ...(options.planar ? { planar: true } : {}),
   };
   const worker = new Worker(THREAD_URL, { workerData: setup });
 

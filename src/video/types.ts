@@ -1,3 +1,5 @@
+import type { YuvLayout } from "./yuv-layout.js";
+
 /** Pixel layouts the decoder can stream. BGR24 is the reference's byte order (OpenCV); RGBA feeds MediaPipe. */
 export type PixelFormat = "bgr24" | "rgba";
 
@@ -41,8 +43,9 @@ export interface Frame {
   index: number;
   width: number;
   height: number;
-  format: PixelFormat;
-  /** width × height × (3 | 4) bytes, row-major, no padding. Owned by the consumer. */
+  /** The decoder's planar YUV bytes (ffmpeg rawvideo) when asked for with DecodeOptions.planar. */
+  format: PixelFormat | YuvLayout;
+  /** width × height × (3 | 4) bytes, row-major, no padding (planar YUV: see planeSizes). Owned by the consumer. */
   data: Uint8Array;
   /**
    * Presentation time in seconds from the stream's start (the frame's own pts), when decoded with
