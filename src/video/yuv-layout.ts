@@ -86,7 +86,8 @@ const SWS_MATRICES: Readonly<Record<YuvMatrix, { crv: number; cbu: number; cgu: 
  * in its stream line: "bt709" in `yuv420p(tv, bt709)`, or the first item of `smpte170m/unknown/unknown`;
  * null for an untagged stream. vf_scale's parse_yuv_type takes the frame's colour space as it is for BT.709,
  * FCC, SMPTE 240M and BT.2020 (both), and BT.601 for every other value, YCgCo and those above BT.2020
- * included. Returns null for a tag it does not know (the caller should let ffmpeg convert then).
+ * included. Returns null for a tag it does not know (the caller should let ffmpeg convert then). ("gbr" on
+ * 4:4:4 H.264 is decoded as gbrp, which is no YUV layout; the "bt601" here is for YUV frames carrying that tag.)
  */
 export function ffmpegMatrixOf(colorspaceTag: string | null): YuvMatrix | null {
   if (colorspaceTag === null) return "bt601";
