@@ -202,7 +202,7 @@ function row444(yRow: usize, uRow: usize, vRow: usize, x0: i32, count: i32, dst:
         i32x4.add(i32x4.add(i32x4.dot_i16x8_s(yv3, yvG), i32x4.extmul_high_i16x8_s(u1, ug)), kG),
       ),
     );
-    // Only blue can reach the wrap (fullByte) with these coefficients: force those lanes to -1, i.e. 0.
+    // Only blue can reach the wrap (fullByte), with every matrix of yuv-layout.ts: force those lanes to -1, i.e. 0.
     let b0 = shift13(i32x4.add(i32x4.dot_i16x8_s(yu0, yuB), kB), i32x4.add(i32x4.dot_i16x8_s(yu1, yuB), kB));
     let b1 = shift13(i32x4.add(i32x4.dot_i16x8_s(yu2, yuB), kB), i32x4.add(i32x4.dot_i16x8_s(yu3, yuB), kB));
     b0 = v128.or(b0, i16x8.gt_s(b0, wrapped));

@@ -4,7 +4,9 @@ import { LrnetDataError } from "../errors.js";
 import {
   type PixelRegion,
   type YuvLayout,
+  type YuvMatrix,
   checkFrame,
+  checkMatrix,
   checkOutput,
   checkRegion,
   isSubsampled,
@@ -12,8 +14,8 @@ import {
 } from "./yuv-layout.js";
 import { yuvToBgrRegionReference, yuvToRgbaReference } from "./yuv-reference.js";
 
-export type { PixelRegion, YuvLayout } from "./yuv-layout.js";
-export { YUV_LAYOUTS, bitExactWithFfmpeg, planeSizes } from "./yuv-layout.js";
+export type { PixelRegion, YuvLayout, YuvMatrix } from "./yuv-layout.js";
+export { FFMPEG_TAG_MATRIX, YUV_LAYOUTS, YUV_MATRICES, bitExactWithFfmpeg, ffmpegMatrixOf, planeSizes } from "./yuv-layout.js";
 export { yuvToBgrRegionReference, yuvToRgbaReference } from "./yuv-reference.js";
 
 /**
@@ -96,34 +98,48 @@ export class YuvConverter {
     if (this.wasm) this.base = align(this.wasm.heapBase());
   }
 
-  /** The whole frame as RGBA (alpha 255) into `out`, which must hold exactly width×height×4 bytes. */
-  toRgba(yuv: Uint8Array, width: number, height: number, layout: YuvLayout, out: Uint8Array): void {
-    if (!this.wasm) return yuvToRgbaReference(yuv, width, height, layout, out);
+  /**
+   * The whole frame as RGBA (alpha 255) into `out`, which must hold exactly width×height×4 bytes, converted
+   * with `matrix` (for a decoded stream: ffmpegMatrixOf its colour-space tag, as ffmpeg's scaler would).
+   */
+  toRgba(yuv: Uint8Array, width: number, height: number, layout: YuvLayout, out: Uint8Array, matrix: YuvMatrix = "bt601"): void {
+    if (!this.wasm) return yuvToRgbaReference(yuv, width, height, layout, out, matrix);
     checkFrame(yuv, width, height, layout);
+    checkMatrix(matrix);
     checkOutput(out, width * height * 4, `RGBA of ${width}×${height}`);
     const { input, output } = this.place(yuv, out.length, 0);
-    this.configure(layout);
+    this.configure(layout, matrix);
     this.wasm.frameToRgba(layoutCode(layout), input, width, height, output);
     out.set(new Uint8Array(this.wasm.memory.buffer, output, out.length));
   }
 
   /**
    * The rectangle `region` (picture pixels, any position) as packed BGR24 into `out`, exactly
-   * region.width×region.height×3 bytes. Each pixel's B, G, R are toRgba's R, G, B bytes of that pixel.
+   * region.width×region.height×3 bytes. Each pixel's B, G, R are toRgba's R, G, B bytes of that pixel (with
+   * the same `matrix`).
    */
-  toBgrRegion(yuv: Uint8Array, width: number, height: number, layout: YuvLayout, region: PixelRegion, out: Uint8Array): void {
-    if (!this.wasm) return yuvToBgrRegionReference(yuv, width, height, layout, region, out);
+  toBgrRegion(
+    yuv: Uint8Array,
+    width: number,
+    height: number,
+    layout: YuvLayout,
+    region: PixelRegion,
+    out: Uint8Array,
+    matrix: YuvMatrix = "bt601",
+  ): void {
+    if (!this.wasm) return yuvToBgrRegionReference(yuv, width, height, layout, region, out, matrix);
     checkFrame(yuv, width, height, layout);
+    checkMatrix(matrix);
     checkRegion(region, width, height);
     checkOutput(out, region.width * region.height * 3, `BGR of a ${region.width}×${region.height} region`);
     const { input, output, scratch } = this.place(yuv, out.length, region.width * 4);
-    this.configure(layout);
+    this.configure(layout, matrix);
     this.wasm.regionToBgr(layoutCode(layout), input, width, height, region.x, region.y, region.width, region.height, scratch, output);
     out.set(new Uint8Array(this.wasm.memory.buffer, output, out.length));
   }
 
-  private configure(layout: YuvLayout): void {
-    const c = yuvCoefficients(layout);
+  private configure(layout: YuvLayout, matrix: YuvMatrix): void {
+    const c = yuvCoefficients(layout, matrix);
     this.wasm!.configure(c.yCoeff, c.black, c.vToR, c.vToG, c.uToG, c.uToB);
   }
 

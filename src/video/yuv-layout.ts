@@ -47,7 +47,7 @@ export function planeSizes(width: number, height: number, layout: YuvLayout): Pl
 }
 
 /**
- * The conversion coefficients, each as swscale stores it (sws_setColorspaceDetails / ff_yuv2rgb_c_init_tables
+ * The conversion coefficients for one layout and matrix, each as swscale stores it (sws_setColorspaceDetails / ff_yuv2rgb_c_init_tables
  * with the default contrast, saturation and brightness): 16-bit, scaled by 2^13 (vToG and uToG negative).
  */
 export interface YuvCoefficients {
@@ -61,10 +61,58 @@ export interface YuvCoefficients {
 }
 
 /**
- * swscale's default matrix, ff_yuv2rgb_coeffs[SWS_CS_DEFAULT] (BT.601, in 1/65536, already scaled for
- * 224-step chroma): used for any stream, whatever its colour tags say, unless a filter asks otherwise.
+ * The YUV → RGB matrices swscale distinguishes. ffmpeg's scale filter picks one from the frame's colour-space
+ * tag (in_color_matrix "auto"; ffmpegMatrixOf says which); raw frames without a tag get "bt601".
  */
-const BT601 = { crv: 104597, cbu: 132201, cgu: 25675, cgv: 53279 } as const;
+export type YuvMatrix = "bt601" | "bt709" | "fcc" | "smpte240m" | "bt2020";
+
+export const YUV_MATRICES: readonly YuvMatrix[] = ["bt601", "bt709", "fcc", "smpte240m", "bt2020"];
+
+/**
+ * ff_yuv2rgb_coeffs of ffmpeg 4.1's libswscale/yuv2rgb.c, by matrix: {crv, cbu, cgu, cgv} in 1/65536, already
+ * scaled for 224-step chroma. "bt601" is its default (SWS_CS_DEFAULT, also the ITU-R 624 and SMPTE 170M
+ * rows); "bt2020" is the row shared by BT.2020 non-constant and constant luminance.
+ */
+const SWS_MATRICES: Readonly<Record<YuvMatrix, { crv: number; cbu: number; cgu: number; cgv: number }>> = {
+  bt601: { crv: 104597, cbu: 132201, cgu: 25675, cgv: 53279 },
+  bt709: { crv: 117489, cbu: 138438, cgu: 13975, cgv: 34925 },
+  fcc: { crv: 104448, cbu: 132798, cgu: 24759, cgv: 53109 },
+  smpte240m: { crv: 117579, cbu: 136230, cgu: 16907, cgv: 35559 },
+  bt2020: { crv: 110013, cbu: 140363, cgu: 12277, cgv: 42626 },
+};
+
+/**
+ * The matrix ffmpeg 4.1's auto-inserted scaler converts a stream with, from the colour-space tag ffmpeg prints
+ * in its stream line: "bt709" in `yuv420p(tv, bt709)`, or the first item of `smpte170m/unknown/unknown`;
+ * null for an untagged stream. vf_scale's parse_yuv_type takes the frame's colour space as it is for BT.709,
+ * FCC, SMPTE 240M and BT.2020 (both), and BT.601 for every other value, YCgCo and those above BT.2020
+ * included. Returns null for a tag it does not know (the caller should let ffmpeg convert then). ("gbr" on
+ * 4:4:4 H.264 is decoded as gbrp, which is no YUV layout; the "bt601" here is for YUV frames carrying that tag.)
+ */
+export function ffmpegMatrixOf(colorspaceTag: string | null): YuvMatrix | null {
+  if (colorspaceTag === null) return "bt601";
+  const tag = colorspaceTag.split("/")[0]!.trim().toLowerCase();
+  return Object.hasOwn(FFMPEG_TAG_MATRIX, tag) ? FFMPEG_TAG_MATRIX[tag]! : null;
+}
+
+/** av_color_space_name() of every AVColorSpace ffmpeg 4.1 has → the matrix its scale filter uses. */
+export const FFMPEG_TAG_MATRIX: Readonly<Record<string, YuvMatrix>> = {
+  gbr: "bt601",
+  bt709: "bt709",
+  unknown: "bt601",
+  reserved: "bt601",
+  fcc: "fcc",
+  bt470bg: "bt601",
+  smpte170m: "bt601",
+  smpte240m: "smpte240m",
+  ycgco: "bt601",
+  bt2020nc: "bt2020",
+  bt2020c: "bt2020",
+  smpte2085: "bt601",
+  "chroma-derived-nc": "bt601",
+  "chroma-derived-c": "bt601",
+  ictcp: "bt601",
+};
 
 /** roundToInt16() of libswscale/utils.c: (f + 2^15) >> 16, clipped to ±0x7fff. */
 function roundToInt16(f: number): number {
@@ -72,11 +120,18 @@ function roundToInt16(f: number): number {
   return r < -0x7fff ? -0x8000 : r > 0x7fff ? 0x7fff : r;
 }
 
-export function yuvCoefficients(layout: YuvLayout): YuvCoefficients {
-  let crv: number = BT601.crv;
-  let cbu: number = BT601.cbu;
-  let cgu: number = -BT601.cgu;
-  let cgv: number = -BT601.cgv;
+/** Throws unless `matrix` is one of YUV_MATRICES. */
+export function checkMatrix(matrix: YuvMatrix): void {
+  if (!YUV_MATRICES.includes(matrix)) throw new RangeError(`unknown YUV matrix "${String(matrix)}": expected one of ${YUV_MATRICES.join(", ")}`);
+}
+
+export function yuvCoefficients(layout: YuvLayout, matrix: YuvMatrix = "bt601"): YuvCoefficients {
+  checkMatrix(matrix);
+  const m = SWS_MATRICES[matrix];
+  let crv: number = m.crv;
+  let cbu: number = m.cbu;
+  let cgu: number = -m.cgu;
+  let cgv: number = -m.cgv;
   let cy = 1 << 16;
   let oy = 0;
   if (!isFullRange(layout)) {

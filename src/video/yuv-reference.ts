@@ -2,6 +2,7 @@ import {
   type PixelRegion,
   type YuvCoefficients,
   type YuvLayout,
+  type YuvMatrix,
   checkFrame,
   checkOutput,
   checkRegion,
@@ -24,6 +25,7 @@ import {
  *   into 0, and so does this.
  * 4:2:0 of odd height takes the generic path with bicubic chroma upsampling instead; that one is not
  * reproduced (such streams hardly exist: H.264 4:2:0 needs even sizes), these frames get the 2×2 blocks.
+ * Both routes take the matrix's coefficients from yuvCoefficients (yuv-layout.ts): BT.601 unless told.
  */
 
 function clampByte(v: number): number {
@@ -68,8 +70,9 @@ function convert(
   out: Uint8Array,
   bytesPerPixel: 3 | 4,
   order: 1 | -1,
+  matrix: YuvMatrix,
 ): void {
-  const c = yuvCoefficients(layout);
+  const c = yuvCoefficients(layout, matrix);
   const sub = isSubsampled(layout);
   const chromaWidth = sub ? (width + 1) >> 1 : width;
   const chromaPlane = sub ? chromaWidth * ((height + 1) >> 1) : width * height;
@@ -88,14 +91,21 @@ function convert(
   }
 }
 
-/** The whole frame as RGBA (alpha 255) into `out` (width×height×4 bytes). */
-export function yuvToRgbaReference(yuv: Uint8Array, width: number, height: number, layout: YuvLayout, out: Uint8Array): void {
+/** The whole frame as RGBA (alpha 255) into `out` (width×height×4 bytes), converted with `matrix`. */
+export function yuvToRgbaReference(
+  yuv: Uint8Array,
+  width: number,
+  height: number,
+  layout: YuvLayout,
+  out: Uint8Array,
+  matrix: YuvMatrix = "bt601",
+): void {
   checkFrame(yuv, width, height, layout);
   checkOutput(out, width * height * 4, `RGBA of ${width}×${height}`);
-  convert(yuv, width, height, layout, { x: 0, y: 0, width, height }, out, 4, 1);
+  convert(yuv, width, height, layout, { x: 0, y: 0, width, height }, out, 4, 1, matrix);
 }
 
-/** The rectangle `region` as packed BGR24 into `out` (region.width×region.height×3 bytes). */
+/** The rectangle `region` as packed BGR24 into `out` (region.width×region.height×3 bytes), converted with `matrix`. */
 export function yuvToBgrRegionReference(
   yuv: Uint8Array,
   width: number,
@@ -103,9 +113,10 @@ export function yuvToBgrRegionReference(
   layout: YuvLayout,
   region: PixelRegion,
   out: Uint8Array,
+  matrix: YuvMatrix = "bt601",
 ): void {
   checkFrame(yuv, width, height, layout);
   checkRegion(region, width, height);
   checkOutput(out, region.width * region.height * 3, `BGR of a ${region.width}×${region.height} region`);
-  convert(yuv, width, height, layout, region, out, 3, -1);
+  convert(yuv, width, height, layout, region, out, 3, -1, matrix);
 }
