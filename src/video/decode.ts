@@ -151,12 +151,12 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
           let data = frame;
           if (raw && yuv && conversion.by === "yuv") {
             data = options.reuse?.(frameBytes) ?? new Uint8Array(frameBytes);
-            if (format === "rgba") yuv.toRgba(frame, width, height, conversion.layout, data);
-            else yuv.toBgrRegion(frame, width, height, conversion.layout, { x: 0, y: 0, width, height }, data);
+            if (format === "rgba") yuv.toRgba(frame, width, height, conversion.layout, data, conversion.matrix);
+            else yuv.toBgrRegion(frame, width, height, conversion.layout, { x: 0, y: 0, width, height }, data, conversion.matrix);
           }
           yield {
             index, width, height, data,
-            format: raw === null && conversion.by === "yuv" ? conversion.layout : format,
+            ...(raw === null && conversion.by === "yuv" ? { format: conversion.layout, matrix: conversion.matrix } : { format }),
             ...(region ? { region } : {}),
             ...(timeS === null ? {} : { timeS }),
           };

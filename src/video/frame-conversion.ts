@@ -1,16 +1,13 @@
 import type { VideoInfo } from "./types.js";
-import { YUV_LAYOUTS, type YuvLayout, bitExactWithFfmpeg } from "./yuv-layout.js";
+import { YUV_LAYOUTS, type YuvLayout, type YuvMatrix, bitExactWithFfmpeg, ffmpegMatrixOf } from "./yuv-layout.js";
 
 /** How the decoder gets RGBA or BGR24 frames of a stream: ffmpeg converts them, or ffmpeg hands over its planar YUV and we convert. */
-export type FrameConversion = { by: "ffmpeg" } | { by: "yuv"; layout: YuvLayout };
-
-/** The colour matrix tags ffmpeg 4.x's scaler converts with BT.601, the only matrix the YUV converter has. */
-const BT601_TAGS = new Set(["bt470bg", "smpte170m"]);
+export type FrameConversion = { by: "ffmpeg" } | { by: "yuv"; layout: YuvLayout; matrix: YuvMatrix };
 
 /**
  * Our YUV converter when it writes exactly the bytes ffmpeg's own conversion would (yuv-layout.ts): a planar
- * 8-bit 4:2:0 or 4:4:4 stream with no colour tag, or one converted with BT.601 and the layout's own range, of a
- * size it reproduces; else ffmpeg converts. Either way the frames are the same bytes; ours costs a tenth
+ * 8-bit 4:2:0 or 4:4:4 stream whose range tag is the layout's own (or absent) and whose colour-matrix tag ffmpeg
+ * maps to a matrix the converter has (untagged: BT.601, as ffmpeg), of a size it reproduces; else ffmpeg converts. Either way the frames are the same bytes; ours costs a tenth
  * (0.4–0.8 ms a 720p frame against 1–4 ms inside ffmpeg) and sends half as many bytes down the pipe (4:2:0).
  * LRNET_FRAME_CONVERSION=ffmpeg makes ffmpeg convert always.
  */
@@ -21,8 +18,8 @@ export function frameConversionFor(info: Pick<VideoInfo, "pixelFormat" | "colorR
   const fullRange = layout.startsWith("yuvj");
   const range = info.colorRange ?? null;
   if (range !== null && range !== (fullRange ? "pc" : "tv")) return { by: "ffmpeg" };
-  const space = info.colorSpace ?? null;
-  if (space !== null && !BT601_TAGS.has(space)) return { by: "ffmpeg" };
+  const matrix = ffmpegMatrixOf(info.colorSpace ?? null);
+  if (matrix === null) return { by: "ffmpeg" };
   if (!bitExactWithFfmpeg(width, height, layout)) return { by: "ffmpeg" };
-  return { by: "yuv", layout };
+  return { by: "yuv", layout, matrix };
 }

@@ -1,4 +1,4 @@
-import type { YuvLayout } from "./yuv-layout.js";
+import type { YuvLayout, YuvMatrix } from "./yuv-layout.js";
 
 /** Pixel layouts the decoder can stream. BGR24 is the reference's byte order (OpenCV); RGBA feeds MediaPipe. */
 export type PixelFormat = "bgr24" | "rgba";
@@ -45,6 +45,8 @@ export interface Frame {
   height: number;
   /** The decoder's planar YUV bytes (ffmpeg rawvideo) when asked for with DecodeOptions.planar. */
   format: PixelFormat | YuvLayout;
+  /** The colour matrix ffmpeg would convert planar YUV frames with (set with a YuvLayout format). */
+  matrix?: YuvMatrix;
   /** width × height × (3 | 4) bytes, row-major, no padding (planar YUV: see planeSizes). Owned by the consumer. */
   data: Uint8Array;
   /**
