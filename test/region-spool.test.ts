@@ -13,6 +13,7 @@ import { type PipelineFrame, runVideoPipeline } from "../src/sources/video-pipel
 import type { Shape } from "../src/shape/shape.js";
 import { probeVideo } from "../src/video/probe.js";
 import { RegionSpool } from "../src/video/region-spool.js";
+import { YuvConverter } from "../src/video/yuv-convert.js";
 import { squareShape } from "./helpers/synthetic-shape.js";
 import { makeMovingTextureClip } from "./helpers/synthetic-video.js";
 
@@ -31,7 +32,7 @@ test("a region spool gives back each frame's region as BGR24, with its time; a f
   const spool = new RegionSpool({ width: 7, height: 5 }, { dir });
   const frames = [rgbaFrame(7, 5, 1), rgbaFrame(7, 5, 2), rgbaFrame(7, 5, 3)];
   const regions = [{ x: 1, y: 2, width: 3, height: 2 }, null, { x: 0, y: 0, width: 7, height: 5 }];
-  frames.forEach((f, i) => spool.addRgba(f, regions[i]!, i * 0.04));
+  frames.forEach((data, i) => spool.add({ index: i, width: 7, height: 5, format: "rgba", data, timeS: i * 0.04 }, regions[i]!));
   assert.equal(spool.failure, null);
   assert.deepEqual(spool.regions(), regions);
   let count = 0;
@@ -59,12 +60,32 @@ test("a region spool gives back each frame's region as BGR24, with its time; a f
   spool.close();
 });
 
+test("a planar YUV frame is kept as the BGR of its RGBA conversion", () => {
+  const [width, height] = [10, 6];
+  const yuv = new Uint8Array(width * height * 3 / 2);
+  for (let i = 0; i < yuv.length; i++) yuv[i] = (i * 53 + 17) & 255;
+  const rgba = new Uint8Array(width * height * 4);
+  new YuvConverter().toRgba(yuv, width, height, "yuv420p", rgba, "bt709");
+  const dir = mkdtempSync(join(tmpdir(), "spool-test-"));
+  const spool = new RegionSpool({ width, height }, { dir });
+  const region = { x: 3, y: 1, width: 5, height: 4 };
+  spool.add({ index: 0, width, height, format: "yuv420p", matrix: "bt709", data: yuv }, region);
+  spool.add({ index: 1, width, height, format: "rgba", data: rgba }, region);
+  const kept: Buffer[] = [];
+  for (const f of spool.frames()) kept.push(Buffer.from(f.data)); // copied before the next frame reuses the buffer
+  const [fromYuv, fromRgba] = kept;
+  assert.ok(fromYuv!.equals(fromRgba!));
+  assert.equal(fromYuv!.length, 5 * 4 * 3);
+  spool.close();
+});
+
 test("a spool over its byte limit gives up and cannot be read; close keeps a file someone else put in its folder", () => {
   const dir = mkdtempSync(join(tmpdir(), "spool-test-"));
   const spool = new RegionSpool({ width: 8, height: 8 }, { dir, maxBytes: 60 });
-  spool.addRgba(rgbaFrame(8, 8, 1), { x: 0, y: 0, width: 4, height: 4 });
+  const frame = (seed: number) => ({ index: seed - 1, width: 8, height: 8, format: "rgba" as const, data: rgbaFrame(8, 8, seed) });
+  spool.add(frame(1), { x: 0, y: 0, width: 4, height: 4 });
   assert.equal(spool.failure, null);
-  spool.addRgba(rgbaFrame(8, 8, 2), { x: 0, y: 0, width: 4, height: 4 });
+  spool.add(frame(2), { x: 0, y: 0, width: 4, height: 4 });
   assert.match(spool.failure ?? "", /the kept regions would pass/);
   assert.throws(() => [...spool.frames()], /cannot be read/);
   const [folder] = spoolFolders(dir);

@@ -8,6 +8,8 @@ import type { Shape } from "../shape/shape.js";
 import { RegionPicker, calibrationRegion, regionsCoverPlan } from "../calibrate/face-region.js";
 import { decodeFramesAhead } from "../video/read-ahead.js";
 import { RegionSpool } from "../video/region-spool.js";
+import { YuvConverter } from "../video/yuv-convert.js";
+import { YUV_LAYOUTS } from "../video/yuv-layout.js";
 import type { Frame, VideoInfo } from "../video/types.js";
 import type { LandmarkSource, SourceVideo } from "./landmark-source.js";
 import { ibugMapper } from "./to-ibug68.js";
@@ -150,10 +152,18 @@ export async function detectVideo(
     if (source.input === "rgba") {
       const picker = spool ? new RegionPicker(info.width, info.height) : null;
       const threads = detectionDecodeThreads(info);
-      const decoded = decodeFramesAhead(info.path, { format: "rgba", info, ...(spool ? { timestamps: true } : {}), ...(threads === undefined ? {} : { threads }) });
+      const decoded = decodeFramesAhead(info.path, {
+        format: "rgba", info, planar: true,
+        ...(spool ? { timestamps: true } : {}),
+        ...(threads === undefined ? {} : { threads }),
+      });
+      // Planar frames are converted here, into memory the landmarker reads straight from (no copy out).
+      const converter = new YuvConverter();
       for await (const frame of decoded) {
-        await detect(frame.index, frame);
-        if (spool && picker) spool.addRgba(frame.data, picker.next(detections[frame.index]!.shape), frame.timeS);
+        const layout = YUV_LAYOUTS.find((l) => l === frame.format);
+        const rgba = layout === undefined ? frame : { ...frame, format: "rgba" as const, data: converter.rgbaView(frame.data, frame.width, frame.height, layout, frame.matrix) };
+        await detect(frame.index, rgba);
+        if (spool && picker) spool.add(frame, picker.next(detections[frame.index]!.shape));
         options.onProgress?.({ pass: "detect", frame: frame.index, frames });
       }
     } else {

@@ -2,6 +2,8 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, rmdirSync, writeSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CropRegion, Frame } from "./types.js";
+import { YuvConverter } from "./yuv-convert.js";
+import { YUV_LAYOUTS, type YuvLayout } from "./yuv-layout.js";
 
 export interface RegionSpoolOptions {
   /** Folder the spool's own temporary folder is made in (default: the system's, os.tmpdir()). */
@@ -38,6 +40,7 @@ export class RegionSpool {
   private failed: string | null = null;
   private readonly maxBytes: number;
   private scratch = new Uint8Array(0);
+  private converter: YuvConverter | null = null;
 
   constructor(
     private readonly picture: { width: number; height: number },
@@ -72,21 +75,35 @@ export class RegionSpool {
   }
 
   /**
-   * Keeps frame `entries.length`'s `region` of an RGBA frame as BGR24 (swscale's rgba and bgr24 outputs hold
-   * the same values, so this equals decoding the region to BGR24). Frames must come in order.
+   * Keeps `region` of the next frame (frames must come in order) as BGR24: cut from an RGBA frame (swscale's
+   * rgba and bgr24 outputs hold the same values) or converted from a planar YUV one (the converter's BGR is its
+   * RGBA reordered), so the bytes equal decoding the region to BGR24. `timeS` is the frame's own when it has one.
    */
-  addRgba(rgba: Uint8Array, region: CropRegion | null, timeS?: number): void {
-    const entry: Entry = { region, offset: this.bytes, ...(timeS === undefined ? {} : { timeS }) };
+  add(frame: Frame, region: CropRegion | null): void {
+    const entry: Entry = { region, offset: this.bytes, ...(frame.timeS === undefined ? {} : { timeS: frame.timeS }) };
     this.entries.push(entry);
     if (region === null || this.failed !== null || this.fd === null) return;
-    const { width } = this.picture;
     const size = region.width * region.height * 3;
     if (this.bytes + size > this.maxBytes) {
       this.fail(`the kept regions would pass ${Math.round(this.maxBytes / 1024 ** 2)} MB`);
       return;
     }
     if (this.scratch.length < size) this.scratch = new Uint8Array(size);
-    const out = this.scratch;
+    const out = this.scratch.subarray(0, size);
+    const layout = YUV_LAYOUTS.find((l) => l === frame.format);
+    if (layout !== undefined) this.fromYuv(frame, layout, region, out);
+    else if (frame.format === "rgba") this.fromRgba(frame.data, region, out);
+    else throw new Error(`the region spool takes RGBA or planar YUV frames, got ${frame.format}`);
+    try {
+      writeSync(this.fd, out, 0, size, this.bytes);
+      this.bytes += size;
+    } catch (error) {
+      this.fail(`writing ${this.folder} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private fromRgba(rgba: Uint8Array, region: CropRegion, out: Uint8Array): void {
+    const { width } = this.picture;
     let o = 0;
     for (let y = region.y; y < region.y + region.height; y++) {
       let i = (y * width + region.x) * 4;
@@ -96,12 +113,11 @@ export class RegionSpool {
         out[o++] = rgba[i]!;
       }
     }
-    try {
-      writeSync(this.fd, out, 0, size, this.bytes);
-      this.bytes += size;
-    } catch (error) {
-      this.fail(`writing ${this.folder} failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
+  }
+
+  private fromYuv(frame: Frame, layout: YuvLayout, region: CropRegion, out: Uint8Array): void {
+    this.converter ??= new YuvConverter();
+    this.converter.toBgrRegion(frame.data, frame.width, frame.height, layout, region, out, frame.matrix);
   }
 
   /**

@@ -87,6 +87,7 @@ export class YuvConverter {
   private readonly wasm: YuvExports | null;
   private readonly base: number = 0;
   private capacity = { input: 0, output: 0, scratch: 0 };
+  private fallbackRgba = new Uint8Array(0);
 
   constructor(options: { engine?: "wasm" | "typescript" } = {}) {
     const module = options.engine === "typescript" ? null : yuvModule();
@@ -111,6 +112,26 @@ export class YuvConverter {
     this.configure(layout, matrix);
     this.wasm.frameToRgba(layoutCode(layout), input, width, height, output);
     out.set(new Uint8Array(this.wasm.memory.buffer, output, out.length));
+  }
+
+  /**
+   * toRgba without the copy out: the RGBA bytes where the converter wrote them (its own memory, or a buffer it
+   * keeps), valid until this converter's next call. For a consumer that only reads the frame (the landmarker
+   * copies it into its own memory), this saves copying a frame's worth of bytes.
+   */
+  rgbaView(yuv: Uint8Array, width: number, height: number, layout: YuvLayout, matrix: YuvMatrix = "bt601"): Uint8Array {
+    const bytes = width * height * 4;
+    if (!this.wasm) {
+      if (this.fallbackRgba.length !== bytes) this.fallbackRgba = new Uint8Array(bytes);
+      yuvToRgbaReference(yuv, width, height, layout, this.fallbackRgba, matrix);
+      return this.fallbackRgba;
+    }
+    checkFrame(yuv, width, height, layout);
+    checkMatrix(matrix);
+    const { input, output } = this.place(yuv, bytes, 0);
+    this.configure(layout, matrix);
+    this.wasm.frameToRgba(layoutCode(layout), input, width, height, output);
+    return new Uint8Array(this.wasm.memory.buffer, output, bytes);
   }
 
   /**
