@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { DARK_FRAMES, DarkFrameDetector, darkWeight, frameForDetection, gainTable, lumaStats } from "../src/extract/dark-frames.js";
+import { DARK_FRAMES, DarkFrameDetector, darkWeight, frameForDetection, gainTable, lumaStats, meanLumaReaches } from "../src/extract/dark-frames.js";
 import { FACE_FINDER } from "../src/extract/finder/face-finder.js";
 import { copyRegion, squareAround } from "../src/extract/finder/frame-region.js";
 import type { FaceResult } from "../src/mediapipe-runtime/landmarker.js";
@@ -55,6 +55,32 @@ test("luma statistics leave out black pixels (bars and padding), so a padded bri
   assert.equal(darkWeight(lumaStats(image(8, 8, () => [0, 0, 0]), 8, 8)), 0, "an all-black image has nothing to brighten");
   // A large image is sampled on a grid, not every pixel.
   assert.ok(lumaStats(new Uint8Array(1920 * 1080 * 4).fill(90), 1920, 1080).count <= 65536 * 1.1);
+});
+
+test("the early bright-enough test never says yes where the full statistics say dark, and settles lit images", () => {
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) / (1 << 24);
+  let settled = 0;
+  for (let k = 0; k < 300; k++) {
+    const [width, height] = [16 + Math.floor(random() * 400), 16 + Math.floor(random() * 300)];
+    const base = random() * 120;
+    // Blocks of black bars, dark and lit rows: the early sum must stay a lower bound whatever the order.
+    const img = image(width, height, (i) => {
+      const row = Math.floor(i / width);
+      const v = row % 7 === 0 ? 0 : Math.min(255, base + (row % 5) * 10 * random());
+      return [v, v * (0.5 + random()), v * random()];
+    });
+    const mean = lumaStats(img, width, height).mean;
+    const early = meanLumaReaches(img, width, height, DARK_FRAMES.maxMeanLuma);
+    if (early) {
+      assert.ok(mean >= DARK_FRAMES.maxMeanLuma, `image ${k} (${width}×${height}): early yes at mean ${mean}`);
+      settled++;
+    }
+  }
+  assert.ok(settled > 100, `${settled} of 300 settled early`);
+  assert.equal(meanLumaReaches(dimGradient(10), 64, 48, DARK_FRAMES.maxMeanLuma), false);
+  const lit = image(1280, 720, () => [120, 120, 120]);
+  assert.equal(meanLumaReaches(lit, 1280, 720, DARK_FRAMES.maxMeanLuma), true);
 });
 
 test("the weight rises from 0 at the threshold to 1 at half of it", () => {

@@ -55,7 +55,7 @@ function luma(r: number, g: number, b: number): number {
  * image), leaving out pixels at or below `blackLevel`.
  */
 export function lumaStats(rgba: Uint8Array, width: number, height: number, blackLevel = DARK_FRAMES.blackLevel): LumaStats {
-  const step = Math.max(1, Math.ceil(Math.sqrt((width * height) / 65536)));
+  const step = gridStep(width, height);
   const histogram = new Uint32Array(256);
   let sum = 0;
   let count = 0;
@@ -79,6 +79,34 @@ export function lumaStats(rgba: Uint8Array, width: number, height: number, black
     return 255;
   };
   return { count, mean: count ? sum / count : 0, p1: percentile(0.01), p99: percentile(0.99) };
+}
+
+/** The sampling grid's step: at most about 64k pixels of an image are looked at. */
+function gridStep(width: number, height: number): number {
+  return Math.max(1, Math.ceil(Math.sqrt((width * height) / 65536)));
+}
+
+/**
+ * True when lumaStats' mean is sure to reach `level` before every sample is seen: the luma summed so far over
+ * the grid's whole sample count is a lower bound of the mean (the rest add nothing below zero, and the mean
+ * divides by fewer samples: those above the black level). Most frames of normally lit video stop after half
+ * their rows, without the histogram; false means "not sure", never "dark".
+ */
+export function meanLumaReaches(rgba: Uint8Array, width: number, height: number, level: number, blackLevel = DARK_FRAMES.blackLevel): boolean {
+  const step = gridStep(width, height);
+  const start = step >> 1;
+  const samples = Math.ceil((height - start) / step) * Math.ceil((width - start) / step);
+  const needed = level * samples;
+  let sum = 0;
+  for (let y = start; y < height; y += step) {
+    let i = 4 * (y * width + start);
+    for (let x = start; x < width; x += step, i += 4 * step) {
+      const l = luma(rgba[i]!, rgba[i + 1]!, rgba[i + 2]!);
+      if (l > blackLevel) sum += l;
+    }
+    if (sum >= needed) return true;
+  }
+  return false;
 }
 
 /**
@@ -118,6 +146,8 @@ export function frameForDetection(
   settings: DarkFrameSettings = DARK_FRAMES,
   into?: Uint8Array,
 ): Uint8Array {
+  // A mean luma at or above maxMeanLuma gives no gain (darkWeight 0): most frames are settled cheaply.
+  if (meanLumaReaches(rgba, width, height, settings.maxMeanLuma, settings.blackLevel)) return rgba;
   const table = gainTable(lumaStats(rgba, width, height, settings.blackLevel), settings);
   if (table === null) return rgba;
   const out = into && into.length >= rgba.length ? into.subarray(0, rgba.length) : new Uint8Array(rgba.length);
