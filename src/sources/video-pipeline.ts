@@ -81,7 +81,9 @@ export type PipelineOutcome =
 /**
  * The one per-video pipeline of extract, calibrate and build: the source's detections for every frame (one
  * face followed, mapped to 68 points; RGBA frames decoded only for sources that need them), the source's guard,
- * then decode again to BGR24 and calibrate, streaming one frame at a time. Holds only 68-point shapes.
+ * then calibrate, streaming one frame at a time: from the face regions kept during detection (a temporary file,
+ * see `spool`), or by decoding again to BGR24 when there were none or they miss a face box. Holds only 68-point
+ * shapes in memory.
  */
 export async function runVideoPipeline(
   info: VideoInfo,

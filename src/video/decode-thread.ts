@@ -33,7 +33,14 @@ try {
     const buffer = returned.pop();
     return buffer && buffer.byteLength === bytes ? new Uint8Array(buffer) : undefined;
   };
-  for await (const frame of decodeFrames(path, { format, info, reuse, ...(crop ? { crop } : {}), ...(timestamps ? { timestamps } : {}), ...(threads === undefined ? {} : { threads }), ...(planar ? { planar } : {}) })) {
+  const options = {
+    format, info, reuse,
+    ...(crop ? { crop } : {}),
+    ...(timestamps ? { timestamps } : {}),
+    ...(threads === undefined ? {} : { threads }),
+    ...(planar ? { planar } : {}),
+  };
+  for await (const frame of decodeFrames(path, options)) {
     while (credits === 0 && !stopped) await new Promise<void>((resolve) => (wake = resolve));
     if (stopped) break;
     credits--;
