@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { type WasmMemory, instantiateWasm, lazyWasmModule } from "../wasm/wasm-module.js";
 import { LrnetDataError } from "../errors.js";
 import {
   type PixelRegion,
@@ -24,17 +24,6 @@ export { yuvToBgrRegionReference, yuvToRgbaReference } from "./yuv-reference.js"
  * assembly/yuv.ts (compiled by `npm run build` next to this file); without it, by the TypeScript reference.
  */
 
-/** The slice of the WebAssembly API used here (the project compiles without the DOM typings that declare it). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (module: WasmModule, imports: object) => { readonly exports: object };
-}
-type WasmModule = { readonly __brand?: "WebAssembly.Module" };
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 interface YuvExports {
   memory: WasmMemory;
@@ -58,13 +47,8 @@ interface YuvExports {
 /** Where `npm run build` puts the module (assembly/yuv.asconfig.json). */
 export const YUV_WASM_PATH = fileURLToPath(new URL("./yuv.wasm", import.meta.url));
 
-let compiled: WasmModule | null | undefined;
-
-/** The compiled module, or null when it was not built. Compiled once per thread. */
-function yuvModule(): WasmModule | null {
-  if (compiled === undefined) compiled = existsSync(YUV_WASM_PATH) ? new WebAssemblyApi.Module(readFileSync(YUV_WASM_PATH)) : null;
-  return compiled;
-}
+/** The compiled module, or null when it was not built (compiled once per thread). */
+const yuvModule = lazyWasmModule(YUV_WASM_PATH);
 
 export function yuvWasmAvailable(): boolean {
   return yuvModule() !== null;
@@ -95,7 +79,7 @@ export class YuvConverter {
       throw new LrnetDataError(`the wasm YUV converter ${YUV_WASM_PATH} is missing: run \`npm run build\` (it compiles assembly/yuv.ts)`);
     }
     this.engine = module === null ? "typescript" : "wasm";
-    this.wasm = module === null ? null : (new WebAssemblyApi.Instance(module, {}).exports as YuvExports);
+    this.wasm = module === null ? null : (instantiateWasm<YuvExports>(module));
     if (this.wasm) this.base = align(this.wasm.heapBase());
   }
 

@@ -1,6 +1,6 @@
 import { LrnetDataError } from "../../errors.js";
-import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { type WasmMemory, instantiateWasm, lazyWasmModule } from "../../wasm/wasm-module.js";
 import { type AreaTable, areaPlan, checkAreaSource } from "../area-resize.js";
 import { checkCubicSource, cubicPlan } from "../cubic-resize.js";
 import { type LkParams, type PyramidShape, prepareTracking } from "./pyramidal-lk.js";
@@ -12,17 +12,6 @@ import { type LkParams, type PyramidShape, prepareTracking } from "./pyramidal-l
  * (its own linear memory, freed with it); the compiled module is shared by the thread.
  */
 
-/** The slice of the WebAssembly API used here (the project compiles without the DOM typings that declare it). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (module: WasmModule, imports: object) => { readonly exports: object };
-}
-type WasmModule = { readonly __brand?: "WebAssembly.Module" };
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 interface LkExports {
   memory: WasmMemory;
@@ -97,13 +86,8 @@ export class LkWasmMissingError extends LrnetDataError {
   }
 }
 
-let compiled: WasmModule | null | undefined;
-
-/** The compiled module, or null when it was not built. Compiled once per thread (a few ms). */
-function lkModule(): WasmModule | null {
-  if (compiled === undefined) compiled = existsSync(LK_WASM_PATH) ? new WebAssemblyApi.Module(readFileSync(LK_WASM_PATH)) : null;
-  return compiled;
-}
+/** The compiled module, or null when it was not built (compiled once per thread). */
+const lkModule = lazyWasmModule(LK_WASM_PATH);
 
 export function lkWasmAvailable(): boolean {
   return lkModule() !== null;
@@ -142,7 +126,7 @@ export class WasmLk {
   constructor() {
     const module = lkModule();
     if (module === null) throw new LkWasmMissingError();
-    this.exports = new WebAssemblyApi.Instance(module, {}).exports as LkExports;
+    this.exports = instantiateWasm<LkExports>(module);
     this.top = align(this.exports.heapBase());
     this.buffer = this.exports.memory.buffer;
     this.bytes = new Uint8Array(this.buffer);
