@@ -1,4 +1,4 @@
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, rmdirSync, writeSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, rmdirSync, unlinkSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CropRegion, Frame } from "./types.js";
@@ -27,13 +27,20 @@ let exitHookInstalled = false;
 /**
  * One rectangle of every frame of a video, kept as BGR24 in a temporary file while the video is decoded once,
  * and read back later as frames carrying `region` (what the calibrator takes): calibration then needs no
- * second decode. The file lives in a folder of its own made with mkdtemp, removed by close() (and at exit):
- * the spool deletes only its own file, and that folder when nothing else is in it. A spool that cannot write (disk full, over
- * maxBytes) stops keeping frames and says so through `usable`; the caller decodes again instead.
+ * second decode. The file is made in a folder of its own (mkdtemp) and, where the system allows (Linux,
+ * macOS), unlinked with its folder as soon as it is open: it is then reached only through its descriptor, and
+ * its space goes back when close() closes it or the process ends, however it ends (a kill included). Where an
+ * open file cannot be unlinked, close() and the exit hook remove it: the spool deletes only its own file, and
+ * that folder when nothing else is in it. A spool that cannot write (disk full, over maxBytes) stops keeping
+ * frames and says so through `failure`; the caller decodes again instead.
  */
 export class RegionSpool {
   private readonly folder: string;
   private readonly file: string;
+  /** The file still has a name (it could not be unlinked while open): close() must remove it. */
+  private named = true;
+  /** Its folder still exists: close() removes it if it is empty. */
+  private folderKept = true;
   private fd: number | null;
   private readonly entries: Entry[] = [];
   private bytes = 0;
@@ -51,6 +58,15 @@ export class RegionSpool {
     this.folder = mkdtempSync(join(options.dir ?? tmpdir(), "lrnet-data-spool-"));
     this.file = join(this.folder, "regions.bgr");
     this.fd = openSync(this.file, "wx+");
+    try {
+      unlinkSync(this.file);
+      this.named = false;
+      rmdirSync(this.folder);
+      this.folderKept = false;
+    } catch {
+      // Windows keeps an open file's name: close() removes it then.
+    }
+    if (!this.named) return;
     open.add(this);
     if (!exitHookInstalled) {
       exitHookInstalled = true;
@@ -146,27 +162,32 @@ export class RegionSpool {
     }
   }
 
-  /** Closes and removes the spool's file, then its folder if nothing else was put there (idempotent). */
+  /** Closes the spool (its space goes back), removing its file and folder if they still have names (idempotent). */
   close(): void {
     open.delete(this);
-    if (this.fd !== null) {
-      closeSync(this.fd);
-      this.fd = null;
-    }
-    rmSync(this.file, { force: true });
+    this.closeFile();
+    if (!this.folderKept) return;
+    this.folderKept = false;
     try {
       rmdirSync(this.folder);
     } catch {
-      // Already gone, or someone else's file is in it: that is theirs to remove.
+      // Someone else's file is in it: that is theirs to remove.
     }
   }
 
   private fail(reason: string): void {
     this.failed = reason;
+    this.closeFile();
+  }
+
+  private closeFile(): void {
     if (this.fd !== null) {
       closeSync(this.fd);
       this.fd = null;
     }
-    rmSync(this.file, { force: true });
+    if (this.named) {
+      rmSync(this.file, { force: true });
+      this.named = false;
+    }
   }
 }
