@@ -54,7 +54,8 @@ test("the canvas stand-in hands out one WebGL2 context and nothing else", () => 
 });
 
 test("texImage2D from an ImageData-like source then readPixels round-trips the bytes", () => {
-  const gl = webgl2();
+  const canvas = new CanvasStandIn();
+  const gl = webgl2(canvas);
   const width = 5;
   const height = 3;
   const frame = { data: pattern(width * height * 4, 7), width, height };
@@ -62,7 +63,6 @@ test("texImage2D from an ImageData-like source then readPixels round-trips the b
   gl.activeTexture(GL.TEXTURE0! + 2);
   gl.bindTexture(GL.TEXTURE_2D!, texture);
   gl.texImage2D(GL.TEXTURE_2D!, 0, GL.RGBA!, GL.RGBA!, GL.UNSIGNED_BYTE!, frame);
-  frame.data.fill(0); // the texture owns a copy
 
   const framebuffer = gl.createFramebuffer();
   gl.bindFramebuffer(GL.FRAMEBUFFER!, framebuffer);
@@ -81,6 +81,27 @@ test("texImage2D from an ImageData-like source then readPixels round-trips the b
   const row2 = expected.subarray((2 * width + 1) * 4, (2 * width + 3) * 4);
   assert.deepEqual(heap.subarray(8, 24), Uint8Array.from([...row1, ...row2]));
   assert.equal(gl.getError(), GL.NO_ERROR);
+
+  // The frame was read in place (no copy); once the detect() call returns, the stand-in lets go of it and the
+  // caller may reuse it: a later read is reported, never someone else's bytes.
+  canvas.releaseBorrowedImages();
+  frame.data.fill(0);
+  const after = new Uint8Array(width * height * 4).fill(9);
+  const reports = capturingReports(() => gl.readPixels(0, 0, width, height, GL.RGBA!, GL.UNSIGNED_BYTE!, after));
+  assert.equal(gl.getError(), GL.INVALID_OPERATION);
+  assert.ok(after.every((v) => v === 9));
+  assert.ok(reports.length <= 1 && reports.every((r) => /after the detect\(\) call/.test(r)), reports.join("; "));
+});
+
+test("an update of an uploaded frame never writes into the caller's frame", () => {
+  const gl = webgl2();
+  const frame = { data: pattern(4 * 2 * 4, 3), width: 4, height: 2 };
+  const texture = gl.createTexture();
+  gl.bindTexture(GL.TEXTURE_2D!, texture);
+  gl.texImage2D(GL.TEXTURE_2D!, 0, GL.RGBA!, GL.RGBA!, GL.UNSIGNED_BYTE!, frame);
+  gl.texSubImage2D(GL.TEXTURE_2D!, 0, 0, 0, 1, 1, GL.RGBA!, GL.UNSIGNED_BYTE!, Uint8Array.from([1, 2, 3, 4]));
+  assert.deepEqual(frame.data, pattern(4 * 2 * 4, 3));
+  assert.deepEqual(texture.data.subarray(0, 8), Uint8Array.from([1, 2, 3, 4, ...pattern(32, 3).subarray(4, 8)]));
 });
 
 test("the 9- and 10-argument texImage2D forms honour UNPACK_ALIGNMENT and heap offsets; readPixels pads to PACK_ALIGNMENT", () => {

@@ -135,12 +135,13 @@ export async function createFaceLandmarker(config: FaceLandmarkerConfig): Promis
   const log = config.onLog ?? (() => {});
   const output: WasmOutput = { print: log, printErr: log };
   let landmarker: FaceLandmarker;
+  const canvas = new CanvasStandIn();
   try {
     landmarker = await createWithWasm(output, () =>
       FaceLandmarker.createFromOptions(fileset, {
         baseOptions: { modelAssetBuffer: bytes, delegate: "CPU" },
         // The stand-in is typed as the browser canvas the option expects.
-        canvas: new CanvasStandIn() as unknown as BrowserCanvas,
+        canvas: canvas as unknown as BrowserCanvas,
         runningMode: config.mode === "video" ? "VIDEO" : "IMAGE",
         numFaces,
         minFaceDetectionConfidence: config.minDetectionConfidence ?? 0.5,
@@ -160,7 +161,7 @@ export async function createFaceLandmarker(config: FaceLandmarkerConfig): Promis
       "cannot read face detection scores from this @mediapipe/tasks-vision version (its internals changed); use the pinned version",
     );
   }
-  return new TasksFaceLandmarker(landmarker, tap, output, config);
+  return new TasksFaceLandmarker(landmarker, tap, output, config, canvas);
 }
 
 class TasksFaceLandmarker implements NodeFaceLandmarker {
@@ -172,7 +173,13 @@ class TasksFaceLandmarker implements NodeFaceLandmarker {
   private readonly fallbackScore: number;
   private previousFaces: ScoredBounds[] = [];
 
-  constructor(landmarker: FaceLandmarker, tap: FaceDetectionTap, output: WasmOutput, config: FaceLandmarkerConfig) {
+  constructor(
+    landmarker: FaceLandmarker,
+    tap: FaceDetectionTap,
+    output: WasmOutput,
+    config: FaceLandmarkerConfig,
+    private readonly canvas: CanvasStandIn,
+  ) {
     this.landmarker = landmarker;
     this.tap = tap;
     this.output = output;
@@ -198,6 +205,9 @@ class TasksFaceLandmarker implements NodeFaceLandmarker {
     } catch (error) {
       const when = graphTime === undefined ? "" : ` at ${graphTime} ms`;
       throw new MediaPipeError(`MediaPipe Face Landmarker failed on a ${width}×${height} frame${when}: ${reason(error)}`);
+    } finally {
+      // The frame was read in place, not copied: the caller may reuse it from now on.
+      this.canvas.releaseBorrowedImages();
     }
     return this.facesOf(result, width, height);
   }

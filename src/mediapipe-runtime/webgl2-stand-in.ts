@@ -161,6 +161,8 @@ export interface CpuTexture {
   type: number;
   bytesPerPixel: number;
   data: Uint8Array;
+  /** `data` is the caller's image (a frame given to detect()), read in place until releaseBorrowed(). */
+  borrowed?: boolean;
 }
 
 export interface CpuFramebuffer {
@@ -260,6 +262,7 @@ export class CpuWebGL2Context {
     [GL.UNPACK_FLIP_Y_WEBGL, false],
   ]);
   private error: number = GL.NO_ERROR;
+  private readonly borrowed = new Set<CpuTexture>();
 
   constructor(canvas: CanvasStandIn, attributes: Record<string, unknown> = {}) {
     this.canvas = canvas;
@@ -321,7 +324,22 @@ export class CpuWebGL2Context {
   }
 
   deleteTexture(texture: CpuTexture | null): void {
-    if (texture) texture.data = new Uint8Array(0);
+    if (!texture) return;
+    this.unborrow(texture);
+    texture.data = new Uint8Array(0);
+  }
+
+  /**
+   * Forgets every image uploaded from an ImageData-like source: they were read in place (no copy), and their
+   * owner may reuse the bytes once the call that uploaded them has returned. A later read of such a texture
+   * is reported instead of reading someone else's bytes.
+   */
+  releaseBorrowed(): void {
+    for (const texture of this.borrowed) {
+      texture.data = new Uint8Array(0);
+      texture.borrowed = false;
+    }
+    this.borrowed.clear();
   }
 
   isTexture(texture: unknown): boolean {
@@ -386,6 +404,12 @@ export class CpuWebGL2Context {
       reportUnimplemented("texSubImage2D outside a plain same-format level-0 update");
       this.error = GL.INVALID_OPERATION;
       return;
+    }
+    if (texture.borrowed) {
+      // The caller's image is never written: the texture gets bytes of its own first.
+      const own = texture.data.slice();
+      this.unborrow(texture);
+      texture.data = own;
     }
     const source = bytesOf(pixels, srcOffset);
     const rowBytes = width * texture.bytesPerPixel;
@@ -454,6 +478,11 @@ export class CpuWebGL2Context {
       this.error = GL.INVALID_VALUE;
       return;
     }
+    if (texture.data.length < texture.width * texture.height * texture.bytesPerPixel) {
+      reportUnimplemented("readPixels of an image after the detect() call that uploaded it returned");
+      this.error = GL.INVALID_OPERATION;
+      return;
+    }
     const target = bytesOf(destination, dstOffset);
     const rowBytes = width * texture.bytesPerPixel;
     const targetStride = alignUp(rowBytes, Number(this.pixelStore.get(GL.PACK_ALIGNMENT)));
@@ -502,6 +531,11 @@ export class CpuWebGL2Context {
     return texture;
   }
 
+  private unborrow(texture: CpuTexture): void {
+    texture.borrowed = false;
+    this.borrowed.delete(texture);
+  }
+
   private defineLevel0(
     target: number, width: number, height: number, format: number, type: number,
     pixels: Uint8Array | Uint8ClampedArray | null, tightRows: boolean,
@@ -518,14 +552,27 @@ export class CpuWebGL2Context {
     const bytesPerPixel = channels * channelBytes;
     const rowBytes = width * bytesPerPixel;
     const size = rowBytes * height;
-    if (texture.data.length !== size) texture.data = new Uint8Array(size);
     Object.assign(texture, { width, height, format, type, bytesPerPixel });
+    const flip = tightRows && this.pixelStore.get(GL.UNPACK_FLIP_Y_WEBGL) === true;
+    if (pixels && tightRows && !flip && pixels.length >= size) {
+      // An ImageData-like source (the frame given to detect()) is read in place until releaseBorrowed():
+      // MediaPipe only reads it back (readPixels) during the call. One frame's copy saved.
+      this.unborrow(texture);
+      texture.data = new Uint8Array(pixels.buffer, pixels.byteOffset, size);
+      texture.borrowed = true;
+      this.borrowed.add(texture);
+      return;
+    }
+    if (texture.borrowed) {
+      this.unborrow(texture);
+      texture.data = new Uint8Array(0);
+    }
+    if (texture.data.length !== size) texture.data = new Uint8Array(size);
     if (!pixels) {
       texture.data.fill(0);
       return;
     }
     const sourceStride = tightRows ? rowBytes : alignUp(rowBytes, Number(this.pixelStore.get(GL.UNPACK_ALIGNMENT)));
-    const flip = tightRows && this.pixelStore.get(GL.UNPACK_FLIP_Y_WEBGL) === true;
     if (sourceStride === rowBytes && !flip) {
       if (pixels.length < size) {
         this.error = GL.INVALID_OPERATION;
@@ -580,5 +627,10 @@ export class CanvasStandIn {
     if (kind !== "webgl2") return null;
     this.context ??= new Proxy(new CpuWebGL2Context(this, attributes), reportUnknownEnums);
     return this.context;
+  }
+
+  /** See CpuWebGL2Context.releaseBorrowed: call when the call that uploaded a caller's image returns. */
+  releaseBorrowedImages(): void {
+    this.context?.releaseBorrowed();
   }
 }
