@@ -9,7 +9,7 @@ import { RegionPicker, calibrationRegion, regionsCoverPlan } from "../calibrate/
 import { decodeFramesAhead } from "../video/read-ahead.js";
 import { RegionSpool } from "../video/region-spool.js";
 import { YuvConverter } from "../video/yuv-convert.js";
-import { YUV_LAYOUTS } from "../video/yuv-layout.js";
+import { yuvLayoutOf } from "../video/yuv-layout.js";
 import type { Frame, VideoInfo } from "../video/types.js";
 import type { LandmarkSource, SourceVideo } from "./landmark-source.js";
 import { ibugMapper } from "./to-ibug68.js";
@@ -162,7 +162,7 @@ export async function detectVideo(
       // Planar frames are converted here, into memory the landmarker reads straight from (no copy out).
       const converter = new YuvConverter();
       for await (const frame of decoded) {
-        const layout = YUV_LAYOUTS.find((l) => l === frame.format);
+        const layout = yuvLayoutOf(frame.format);
         const rgba = layout === undefined ? frame : { ...frame, format: "rgba" as const, data: converter.rgbaView(frame.data, frame.width, frame.height, layout, frame.matrix) };
         await detect(frame.index, rgba);
         if (spool && picker) spool.add(frame, picker.next(detections[frame.index]!.shape));

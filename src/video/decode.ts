@@ -94,7 +94,13 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
   const conversion = frameConversionFor(info, width, height);
   const outputFormat = conversion.by === "yuv" ? conversion.layout : format;
   const rawBytes = conversion.by === "yuv" ? planeSizes(width, height, conversion.layout).frameBytes : frameBytes;
-  const yuv = conversion.by === "yuv" && !options.planar ? (converter ??= new YuvConverter()) : null;
+  // Converted here (into a fresh or reused frame, from one buffer ffmpeg's bytes are gathered in), or handed
+  // over as they are: planar YUV with its layout and matrix when asked for, else ffmpeg's own RGBA / BGR24.
+  const convertHere =
+    conversion.by === "yuv" && !options.planar
+      ? { converter: (converter ??= new YuvConverter()), layout: conversion.layout, matrix: conversion.matrix, raw: new Uint8Array(rawBytes) }
+      : null;
+  const delivered = conversion.by === "yuv" && options.planar ? { format: conversion.layout, matrix: conversion.matrix } : { format };
   const input = ffmpegInput(path);
   // -debug_ts logs each frame's pts at level info; then only lines tagged error and above count as errors.
   const times = options.timestamps ? new DecoderTimes() : null;
@@ -129,9 +135,8 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
   signal?.addEventListener("abort", onAbort, { once: true });
 
   let index = 0;
-  // The frame being filled from the pipe: ffmpeg's bytes (one buffer for every frame when they are YUV to convert).
+  // The frame being filled from the pipe: ffmpeg's bytes.
   let frame: Uint8Array | null = null;
-  const raw = yuv ? new Uint8Array(rawBytes) : null;
   let filled = 0;
   let done = false;
   try {
@@ -139,7 +144,7 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
     for (let chunk = await reader.next(); chunk !== null; chunk = await reader.next()) {
       let offset = 0;
       while (offset < chunk.length) {
-        frame ??= raw ?? options.reuse?.(rawBytes) ?? new Uint8Array(rawBytes);
+        frame ??= convertHere?.raw ?? options.reuse?.(rawBytes) ?? new Uint8Array(rawBytes);
         const take = Math.min(rawBytes - filled, chunk.length - offset);
         frame.set(take === chunk.length ? chunk : chunk.subarray(offset, offset + take), filled);
         filled += take;
@@ -149,14 +154,14 @@ export async function* decodeFrames(path: string, options: DecodeOptions): Async
           markFirstFrame();
           const timeS = times ? await times.timeOf(index) : null;
           let data = frame;
-          if (raw && yuv && conversion.by === "yuv") {
+          if (convertHere) {
+            const { converter: yuv, layout, matrix } = convertHere;
             data = options.reuse?.(frameBytes) ?? new Uint8Array(frameBytes);
-            if (format === "rgba") yuv.toRgba(frame, width, height, conversion.layout, data, conversion.matrix);
-            else yuv.toBgrRegion(frame, width, height, conversion.layout, { x: 0, y: 0, width, height }, data, conversion.matrix);
+            if (format === "rgba") yuv.toRgba(frame, width, height, layout, data, matrix);
+            else yuv.toBgrRegion(frame, width, height, layout, { x: 0, y: 0, width, height }, data, matrix);
           }
           yield {
-            index, width, height, data,
-            ...(raw === null && conversion.by === "yuv" ? { format: conversion.layout, matrix: conversion.matrix } : { format }),
+            index, width, height, data, ...delivered,
             ...(region ? { region } : {}),
             ...(timeS === null ? {} : { timeS }),
           };

@@ -1,5 +1,5 @@
 import type { VideoInfo } from "./types.js";
-import { YUV_LAYOUTS, type YuvLayout, type YuvMatrix, bitExactWithFfmpeg, ffmpegMatrixOf } from "./yuv-layout.js";
+import { type YuvLayout, type YuvMatrix, bitExactWithFfmpeg, ffmpegMatrixOf, yuvLayoutOf } from "./yuv-layout.js";
 
 /** How the decoder gets RGBA or BGR24 frames of a stream: ffmpeg converts them, or ffmpeg hands over its planar YUV and we convert. */
 export type FrameConversion = { by: "ffmpeg" } | { by: "yuv"; layout: YuvLayout; matrix: YuvMatrix };
@@ -13,7 +13,7 @@ export type FrameConversion = { by: "ffmpeg" } | { by: "yuv"; layout: YuvLayout;
  */
 export function frameConversionFor(info: Pick<VideoInfo, "pixelFormat" | "colorRange" | "colorSpace">, width: number, height: number): FrameConversion {
   if (process.env.LRNET_FRAME_CONVERSION === "ffmpeg") return { by: "ffmpeg" };
-  const layout = YUV_LAYOUTS.find((l) => l === info.pixelFormat);
+  const layout = yuvLayoutOf(info.pixelFormat ?? "");
   if (layout === undefined) return { by: "ffmpeg" };
   const fullRange = layout.startsWith("yuvj");
   const range = info.colorRange ?? null;

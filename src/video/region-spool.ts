@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CropRegion, Frame } from "./types.js";
 import { YuvConverter } from "./yuv-convert.js";
-import { YUV_LAYOUTS, type YuvLayout } from "./yuv-layout.js";
+import { type YuvLayout, yuvLayoutOf } from "./yuv-layout.js";
 
 export interface RegionSpoolOptions {
   /** Folder the spool's own temporary folder is made in (default: the system's, os.tmpdir()). */
@@ -106,7 +106,7 @@ export class RegionSpool {
     }
     if (this.scratch.length < size) this.scratch = new Uint8Array(size);
     const out = this.scratch.subarray(0, size);
-    const layout = YUV_LAYOUTS.find((l) => l === frame.format);
+    const layout = yuvLayoutOf(frame.format);
     if (layout !== undefined) this.fromYuv(frame, layout, region, out);
     else if (frame.format === "rgba") this.fromRgba(frame.data, region, out);
     else throw new Error(`the region spool takes RGBA or planar YUV frames, got ${frame.format}`);

@@ -90,12 +90,8 @@ export class YuvConverter {
   toRgba(yuv: Uint8Array, width: number, height: number, layout: YuvLayout, out: Uint8Array, matrix: YuvMatrix = "bt601"): void {
     if (!this.wasm) return yuvToRgbaReference(yuv, width, height, layout, out, matrix);
     checkFrame(yuv, width, height, layout);
-    checkMatrix(matrix);
     checkOutput(out, width * height * 4, `RGBA of ${width}×${height}`);
-    const { input, output } = this.place(yuv, out.length, 0);
-    this.configure(layout, matrix);
-    this.wasm.frameToRgba(layoutCode(layout), input, width, height, output);
-    out.set(new Uint8Array(this.wasm.memory.buffer, output, out.length));
+    out.set(this.rgbaView(yuv, width, height, layout, matrix));
   }
 
   /**

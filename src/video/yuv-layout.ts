@@ -23,6 +23,11 @@ export interface PlaneSizes {
   frameBytes: number;
 }
 
+/** The YUV layout of a frame format, or undefined for packed RGBA / BGR24 and anything else. */
+export function yuvLayoutOf(format: string): YuvLayout | undefined {
+  return YUV_LAYOUTS.find((l) => l === format);
+}
+
 export function isSubsampled(layout: YuvLayout): boolean {
   return layout === "yuv420p" || layout === "yuvj420p";
 }
