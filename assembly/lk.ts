@@ -562,6 +562,13 @@ export function trackLevel(
  * weights), `taps`/`beta` 4 i32 per output row (element offsets of the tap rows in `rows`, weights).
  * `rows` receives the horizontal pass: srcHeight rows of dstWidth·cn i32.
  */
+/** Four bytes from `p` widened to i32 lanes (a BGR pixel and the byte after it). */
+// @ts-ignore: decorator
+@inline
+function pixelLanes(p: usize): v128 {
+  return i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(p)));
+}
+
 export function cubicResize(
   src: usize,
   srcStride: i32,
@@ -582,19 +589,21 @@ export function cubicResize(
     const s = src + <usize>(y * srcStride);
     let o = rows + <usize>(4 * y * rowLen);
     if (cn == 3) {
+      // One output pixel per step: its three channels in lanes 0–2 (integer sums, so exact in any order). Lane 3
+      // spills into the next pixel's first value, which that step overwrites; the row buffer has slack after it.
       for (let d = 0; d < dstWidth; d++, o += 12) {
         const t = <usize>(16 * d);
-        const p0 = s + <usize>load<i32>(xofs + t);
-        const p1 = s + <usize>load<i32>(xofs + t, 4);
-        const p2 = s + <usize>load<i32>(xofs + t, 8);
-        const p3 = s + <usize>load<i32>(xofs + t, 12);
-        const a0 = load<i32>(alpha + t);
-        const a1 = load<i32>(alpha + t, 4);
-        const a2 = load<i32>(alpha + t, 8);
-        const a3 = load<i32>(alpha + t, 12);
-        store<i32>(o, <i32>load<u8>(p0) * a0 + <i32>load<u8>(p1) * a1 + <i32>load<u8>(p2) * a2 + <i32>load<u8>(p3) * a3);
-        store<i32>(o, <i32>load<u8>(p0, 1) * a0 + <i32>load<u8>(p1, 1) * a1 + <i32>load<u8>(p2, 1) * a2 + <i32>load<u8>(p3, 1) * a3, 4);
-        store<i32>(o, <i32>load<u8>(p0, 2) * a0 + <i32>load<u8>(p1, 2) * a1 + <i32>load<u8>(p2, 2) * a2 + <i32>load<u8>(p3, 2) * a3, 8);
+        const offsets = v128.load(xofs + t);
+        const weights = v128.load(alpha + t);
+        const v0 = pixelLanes(s + <usize>i32x4.extract_lane(offsets, 0));
+        const v1 = pixelLanes(s + <usize>i32x4.extract_lane(offsets, 1));
+        const v2 = pixelLanes(s + <usize>i32x4.extract_lane(offsets, 2));
+        const v3 = pixelLanes(s + <usize>i32x4.extract_lane(offsets, 3));
+        const sum = i32x4.add(
+          i32x4.add(i32x4.mul(v0, i32x4.splat(i32x4.extract_lane(weights, 0))), i32x4.mul(v1, i32x4.splat(i32x4.extract_lane(weights, 1)))),
+          i32x4.add(i32x4.mul(v2, i32x4.splat(i32x4.extract_lane(weights, 2))), i32x4.mul(v3, i32x4.splat(i32x4.extract_lane(weights, 3)))),
+        );
+        v128.store(o, sum);
       }
     } else {
       for (let d = 0; d < dstWidth; d++) {
