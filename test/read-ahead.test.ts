@@ -1,14 +1,19 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { readFile, readdir } from "node:fs/promises";
+import { execFile } from "node:child_process";
 import { test } from "node:test";
+import { promisify } from "node:util";
+import { Worker } from "node:worker_threads";
 import { setTimeout as sleep } from "node:timers/promises";
 import { decodeFrames } from "../src/video/decode.js";
 import { VideoDecodeError } from "../src/video/errors.js";
 import { decodeFramesAhead } from "../src/video/read-ahead.js";
+import { workerExecArgv } from "../src/threads/exec-argv.js";
 import type { Frame, PixelFormat } from "../src/video/types.js";
 import { makeMovingTextureClip, truncatedCopy } from "./helpers/synthetic-video.js";
 
+const run = promisify(execFile);
 const LINUX_PROC = process.platform === "linux" && existsSync("/proc/self/stat");
 const NO_PROC = "needs Linux /proc to inspect child processes";
 
@@ -112,4 +117,20 @@ test("aborting stops the decoder and rejects with the abort reason", { skip: LIN
   );
   assert.equal(seen, 3);
   assert.deepEqual(await ffmpegChildren(), []);
+});
+
+test("worker threads get only the node options a Worker accepts: V8 options on node's command line do not break them", () => {
+  const given = ["--max-old-space-size=4096", "--import", "./hooks.mjs", "--stack-trace-limit=5", "--enable-source-maps", "--conditions=dev", "-r", "./setup.cjs", "--title", "x", "--experimental-vm-modules"];
+  assert.deepEqual(workerExecArgv(given), ["--import", "./hooks.mjs", "--enable-source-maps", "--conditions=dev", "-r", "./setup.cjs", "--experimental-vm-modules"]);
+  // What node rejects in a Worker's execArgv is dropped, so every kept option starts a thread.
+  assert.throws(() => new Worker("0", { eval: true, execArgv: ["--max-old-space-size=4096"] }), { code: "ERR_WORKER_INVALID_EXEC_ARGV" });
+  new Worker("0", { eval: true, execArgv: workerExecArgv(["--max-old-space-size=4096", "--stack-trace-limit=5", "--enable-source-maps"]) }).unref();
+});
+
+test("decodeFramesAhead runs in a node started with V8 options (--max-old-space-size, --stack-trace-limit)", async () => {
+  const clip = await makeMovingTextureClip({ width: 64, height: 48, frames: 6, fps: 25, offsets: (i) => [i, 0] });
+  const script = `const { decodeFramesAhead } = await import(${JSON.stringify(new URL("../src/video/read-ahead.js", import.meta.url).href)});
+let n = 0; for await (const f of decodeFramesAhead(${JSON.stringify(clip.path)}, { format: "rgba" })) n++; console.log(n);`;
+  const { stdout } = await run(process.execPath, ["--max-old-space-size=4096", "--stack-trace-limit=30", "--input-type=module", "-e", script]);
+  assert.equal(stdout.trim(), "6");
 });

@@ -1,4 +1,5 @@
 import { Piscina } from "piscina";
+import { workerExecArgv } from "../threads/exec-argv.js";
 import type { VideoRows } from "../store/video-rows.js";
 import type { VideoSummary } from "../store/manifest.js";
 import { oneLine } from "../errors.js";
@@ -28,9 +29,9 @@ export interface VideoPoolOptions {
  * "Unexpected status of a module that is imported again after being required" (seen once, at a cold start):
  * the workers therefore run with require(esm) off, so the ES-module worker is always loaded by import().
  */
-function workerExecArgv(): string[] {
+function poolExecArgv(): string[] {
   const flag = "--no-experimental-require-module";
-  const inherited = process.execArgv.filter((a) => a !== "--experimental-require-module");
+  const inherited = workerExecArgv().filter((a) => a !== "--experimental-require-module");
   return process.allowedNodeEnvironmentFlags.has(flag) ? [...inherited, flag] : inherited;
 }
 
@@ -62,7 +63,7 @@ export class VideoPool {
       idleTimeout: Infinity,
       concurrentTasksPerWorker: 1,
       workerData: options.setup,
-      execArgv: workerExecArgv(),
+      execArgv: poolExecArgv(),
     });
     this.pool.on("message", (message: WorkerMessage) => {
       if (message.kind === "crash") this.crashReasons.set(message.id, message.reason);

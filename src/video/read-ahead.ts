@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import { workerExecArgv } from "../threads/exec-argv.js";
 import { type DecodeOptions, frameChannels, markFirstFrame } from "./decode.js";
 import { FfmpegNotFoundError, VideoDecodeError, VideoInputError } from "./errors.js";
 import { assertVideoFileExists, probeVideo } from "./probe.js";
@@ -58,7 +59,7 @@ export async function* decodeFramesAhead(path: string, options: DecodeOptions): 
     ...(options.threads === undefined ? {} : { threads: options.threads }),
     ...(options.planar ? { planar: true } : {}),
   };
-  const worker = new Worker(THREAD_URL, { workerData: setup });
+  const worker = new Worker(THREAD_URL, { workerData: setup, execArgv: workerExecArgv() });
 
   const inbox: DecodeThreadMessage[] = [];
   let crash: Error | null = null;
