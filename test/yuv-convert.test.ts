@@ -210,7 +210,7 @@ describe("YuvConverter", () => {
     }
   });
 
-  test("wasm BGR regions equal the reference and the RGBA bytes reordered, at odd and even corners (bt601, bt709)", () => {
+  test("wasm BGR regions equal the reference and the RGBA bytes reordered, at odd and even corners and bands (bt601, bt709)", () => {
     const converter = new YuvConverter();
     const width = 321;
     const height = 241;
@@ -221,6 +221,10 @@ describe("YuvConverter", () => {
       { x: 2, y: 2, width: 33, height: 4 },
       { x: 300, y: 230, width: 21, height: 11 },
       { x: 5, y: 0, width: 316, height: 241 },
+      // Bands that start on an odd row, end on the odd last row, or are one row high.
+      { x: 7, y: 239, width: 9, height: 2 },
+      { x: 0, y: 120, width: 321, height: 1 },
+      { x: 10, y: 121, width: 30, height: 3 },
     ];
     for (const matrix of ["bt601", "bt709"] as const) {
       for (const layout of YUV_LAYOUTS) {

@@ -10,6 +10,7 @@ import {
   checkOutput,
   checkRegion,
   isSubsampled,
+  planeSizes,
   yuvCoefficients,
 } from "./yuv-layout.js";
 import { yuvToBgrRegionReference, yuvToRgbaReference } from "./yuv-reference.js";
@@ -133,9 +134,13 @@ export class YuvConverter {
     checkMatrix(matrix);
     checkRegion(region, width, height);
     checkOutput(out, region.width * region.height * 3, `BGR of a ${region.width}×${region.height} region`);
-    const { input, output, scratch } = this.place(yuv, out.length, region.width * 4);
+    // Only the band of rows the region lies in is copied in (whole chroma rows: an even start for 4:2:0), as a
+    // frame of its own: each output row depends on its own luma row and its chroma row only.
+    const top = isSubsampled(layout) ? region.y & ~1 : region.y;
+    const bottom = isSubsampled(layout) ? Math.min(height, (region.y + region.height + 1) & ~1) : region.y + region.height;
+    const { input, output, scratch } = this.placeBand(yuv, width, height, layout, top, bottom, out.length, region.width * 4);
     this.configure(layout, matrix);
-    this.wasm.regionToBgr(layoutCode(layout), input, width, height, region.x, region.y, region.width, region.height, scratch, output);
+    this.wasm.regionToBgr(layoutCode(layout), input, width, bottom - top, region.x, region.y - top, region.width, region.height, scratch, output);
     out.set(new Uint8Array(this.wasm.memory.buffer, output, out.length));
   }
 
@@ -144,14 +149,46 @@ export class YuvConverter {
     this.wasm!.configure(c.yCoeff, c.black, c.vToR, c.vToG, c.uToG, c.uToB);
   }
 
+  /** Rows [top, bottom) of each plane into wasm memory, laid out as a frame `bottom − top` rows high. */
+  private placeBand(
+    yuv: Uint8Array,
+    width: number,
+    height: number,
+    layout: YuvLayout,
+    top: number,
+    bottom: number,
+    outputBytes: number,
+    scratchBytes: number,
+  ): { input: number; output: number; scratch: number } {
+    const frame = planeSizes(width, height, layout);
+    const band = planeSizes(width, bottom - top, layout);
+    const at = this.reserve(band.frameBytes, outputBytes, scratchBytes);
+    const memory = new Uint8Array(this.wasm!.memory.buffer);
+    memory.set(yuv.subarray(top * width, bottom * width), at);
+    const chromaTop = isSubsampled(layout) ? top >> 1 : top;
+    const chromaRows = band.chromaHeight * band.chromaWidth;
+    for (let plane = 0; plane < 2; plane++) {
+      const from = width * height + plane * frame.chromaWidth * frame.chromaHeight + chromaTop * frame.chromaWidth;
+      memory.set(yuv.subarray(from, from + chromaRows), at + width * (bottom - top) + plane * chromaRows);
+    }
+    return { input: at, output: this.outputAt(), scratch: this.scratchAt() };
+  }
+
   /** Copies the frame into wasm memory (growing it when a buffer is too small) and returns the addresses. */
   private place(yuv: Uint8Array, outputBytes: number, scratchBytes: number): { input: number; output: number; scratch: number } {
+    const input = this.reserve(yuv.length, outputBytes, scratchBytes);
+    new Uint8Array(this.wasm!.memory.buffer, input, yuv.length).set(yuv);
+    return { input, output: this.outputAt(), scratch: this.scratchAt() };
+  }
+
+  /** Makes room for an input, an output and a scratch buffer of these sizes; returns the input's address. */
+  private reserve(inputBytes: number, outputBytes: number, scratchBytes: number): number {
     const wasm = this.wasm!;
     const cap = this.capacity;
-    if (yuv.length > cap.input || outputBytes > cap.output || scratchBytes > cap.scratch) {
+    if (inputBytes > cap.input || outputBytes > cap.output || scratchBytes > cap.scratch) {
       // Grow to at least what is asked now; the layout is rebuilt, nothing in it needs keeping between calls.
       this.capacity = {
-        input: Math.max(cap.input, yuv.length),
+        input: Math.max(cap.input, inputBytes),
         output: Math.max(cap.output, outputBytes),
         scratch: Math.max(cap.scratch, scratchBytes),
       };
@@ -159,9 +196,7 @@ export class YuvConverter {
       const have = wasm.memory.buffer.byteLength;
       if (end > have) wasm.memory.grow(Math.ceil((end - have) / 65536));
     }
-    const input = this.base;
-    new Uint8Array(wasm.memory.buffer, input, yuv.length).set(yuv);
-    return { input, output: this.outputAt(), scratch: this.scratchAt() };
+    return this.base;
   }
 
   private outputAt(): number {
