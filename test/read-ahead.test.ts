@@ -8,7 +8,7 @@ import { Worker } from "node:worker_threads";
 import { setTimeout as sleep } from "node:timers/promises";
 import { decodeFrames } from "../src/video/decode.js";
 import { VideoDecodeError } from "../src/video/errors.js";
-import { decodeFramesAhead } from "../src/video/read-ahead.js";
+import { decodeFramesAhead, decoderThreadStats } from "../src/video/read-ahead.js";
 import { workerExecArgv } from "../src/threads/exec-argv.js";
 import type { Frame, PixelFormat } from "../src/video/types.js";
 import { makeMovingTextureClip, truncatedCopy } from "./helpers/synthetic-video.js";
@@ -133,4 +133,27 @@ test("decodeFramesAhead runs in a node started with V8 options (--max-old-space-
 let n = 0; for await (const f of decodeFramesAhead(${JSON.stringify(clip.path)}, { format: "rgba" })) n++; console.log(n);`;
   const { stdout } = await run(process.execPath, ["--max-old-space-size=4096", "--stack-trace-limit=30", "--input-type=module", "-e", script]);
   assert.equal(stdout.trim(), "6");
+});
+
+test("one decoder thread serves video after video: after a finished, a failed and a stopped decode it decodes the next", async () => {
+  const clip = await makeMovingTextureClip({ width: 64, height: 48, frames: 12, fps: 25, offsets: (i) => [i % 5, 0] });
+  const broken = await truncatedCopy(clip.path);
+  const expected = (await collect(decodeFrames(clip.path, { format: "rgba" }))).frames.length;
+  const before = decoderThreadStats();
+  assert.equal((await collect(decodeFramesAhead(clip.path, { format: "rgba" }))).frames.length, expected);
+  const failed = await collect(decodeFramesAhead(broken, { format: "rgba" }));
+  assert.ok(failed.error instanceof VideoDecodeError, `the truncated copy fails as decodeFrames does, got ${String(failed.error)}`);
+  for await (const frame of decodeFramesAhead(clip.path, { format: "rgba" })) if (frame.index === 2) break;
+  assert.equal((await collect(decodeFramesAhead(clip.path, { format: "rgba" }))).frames.length, expected);
+  const after = decoderThreadStats();
+  assert.equal(after.started - before.started, before.idle > 0 ? 0 : 1, "four decodes, one thread");
+  assert.equal(after.idle, Math.max(1, before.idle));
+});
+
+test("an idle decoder thread does not keep the process alive", async () => {
+  const clip = await makeMovingTextureClip({ width: 64, height: 48, frames: 4, fps: 25, offsets: () => [0, 0] });
+  const script = `const { decodeFramesAhead, decoderThreadStats } = await import(${JSON.stringify(new URL("../src/video/read-ahead.js", import.meta.url).href)});
+let n = 0; for await (const f of decodeFramesAhead(${JSON.stringify(clip.path)}, { format: "rgba" })) n++; console.log(n, decoderThreadStats().idle);`;
+  const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { timeout: 20_000 });
+  assert.equal(stdout.trim(), "4 1");
 });
