@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { once } from "node:events";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { readFile, readdir } from "node:fs/promises";
 import { execFile } from "node:child_process";
 import { test } from "node:test";
@@ -125,6 +128,19 @@ test("worker threads get only the node options a Worker accepts: V8 options on n
   // What node rejects in a Worker's execArgv is dropped, so every kept option starts a thread.
   assert.throws(() => new Worker("0", { eval: true, execArgv: ["--max-old-space-size=4096"] }), { code: "ERR_WORKER_INVALID_EXEC_ARGV" });
   new Worker("0", { eval: true, execArgv: workerExecArgv(["--max-old-space-size=4096", "--stack-trace-limit=5", "--enable-source-maps"]) }).unref();
+});
+
+test("node's profilers reach worker threads (one profile per thread; a fixed --cpu-prof-name is the main thread's alone)", async () => {
+  const given = ["--cpu-prof", "--cpu-prof-dir", "/tmp/profiles", "--cpu-prof-name", "main.cpuprofile", "--heap-prof", "--heap-prof-interval=1024"];
+  assert.deepEqual(workerExecArgv(given), ["--cpu-prof", "--cpu-prof-dir", "/tmp/profiles", "--heap-prof", "--heap-prof-interval=1024"]);
+  const dir = mkdtempSync(join(tmpdir(), "lrnet-prof-"));
+  try {
+    const worker = new Worker("let s = 0; for (let i = 0; i < 1e6; i++) s += i;", { eval: true, execArgv: workerExecArgv(["--cpu-prof", "--cpu-prof-dir", dir]) });
+    await once(worker, "exit");
+    assert.equal(readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")).length, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("decodeFramesAhead runs in a node started with V8 options (--max-old-space-size, --stack-trace-limit)", async () => {

@@ -2,10 +2,17 @@
  * The node options a worker thread is started with. A Worker inherits `process.execArgv` by default, and
  * rejects V8 and per-process options in it (`node --max-old-space-size=8192 lrnet-data …` would fail with
  * ERR_WORKER_INVALID_EXEC_ARGV). V8 options apply to every thread of the process anyway, so only the options
- * that shape how a thread loads modules are passed on (not --input-type, which is about the main script).
+ * that shape how a thread loads modules are passed on (not --input-type, which is about the main script), and
+ * node's profilers, so that `node --cpu-prof lrnet-data build` writes a profile for every worker too.
  */
-const KEPT_WITH_VALUE = new Set(["--import", "--require", "-r", "--loader", "--experimental-loader", "--conditions", "-C"]);
-const KEPT = new Set(["--enable-source-maps", "--no-warnings", "--no-deprecation", "--trace-warnings", "--trace-deprecation", "--trace-uncaught", "--preserve-symlinks", "--preserve-symlinks-main"]);
+const KEPT_WITH_VALUE = new Set([
+  "--import", "--require", "-r", "--loader", "--experimental-loader", "--conditions", "-C",
+  "--cpu-prof-dir", "--cpu-prof-interval", "--heap-prof-dir", "--heap-prof-interval",
+]);
+const KEPT = new Set([
+  "--enable-source-maps", "--no-warnings", "--no-deprecation", "--trace-warnings", "--trace-deprecation", "--trace-uncaught",
+  "--preserve-symlinks", "--preserve-symlinks-main", "--cpu-prof", "--heap-prof",
+]);
 
 function kept(flag: string): boolean {
   return KEPT.has(flag) || KEPT_WITH_VALUE.has(flag) || flag.startsWith("--experimental-") || flag.startsWith("--no-experimental-");
