@@ -10,7 +10,7 @@ import * as parquetWasm from "parquet-wasm";
 import { PartWriter, encodePart, type EncodedPart } from "../src/store/parquet-writer.js";
 import { encodeParquet } from "../src/store/parquet-encode.js";
 import { syntheticVideoRows } from "../src/store/synthetic.js";
-import { PARQUET_COLUMNS } from "../src/store/parquet-schema.js";
+import { PARQUET_COLUMNS } from "../src/store/parquet-columns.js";
 import { FRAME_STATUSES } from "../src/guard/guard.js";
 import type { RowVideo, VideoRows } from "../src/store/video-rows.js";
 import { DatasetError } from "../src/store/errors.js";

@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { tableFromIPC, type Data, type DataType, type Schema, type Vector } from "apache-arrow";
 import * as parquet from "parquet-wasm";
-import { CURRENT_FORMAT_VERSION, arrowSchema, type FormatVersion } from "./parquet-schema.js";
+import { CURRENT_FORMAT_VERSION, type FormatVersion } from "./parquet-columns.js";
+import { arrowSchema } from "./parquet-schema.js";
 import { SHAPE_VALUES } from "../shape/shape.js";
 
 /** The bytes of a data file and their sha256, computed while reading (one pass over the file). */

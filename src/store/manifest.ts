@@ -4,7 +4,7 @@ import { landmarkJitter } from "./jitter.js";
 import { checkAgainstSchema, type SchemaCheck } from "../io/json-schema.js";
 import { manifestsDir, type ToolInfo } from "../io/package-files.js";
 import { join } from "node:path";
-import { CURRENT_FORMAT_VERSION, parquetColumns, type FormatVersion } from "./parquet-schema.js";
+import { CURRENT_FORMAT_VERSION, parquetColumns, type FormatVersion } from "./parquet-columns.js";
 import { partitionDir, splitGlob } from "./partition.js";
 import { FRAME_STATUSES, type StatusCounts } from "../guard/guard.js";
 import { STATUS_CODE, type Label, type Partition, type Perturbation, type VideoEntry } from "./types.js";

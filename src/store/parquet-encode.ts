@@ -15,7 +15,8 @@ import {
 } from "apache-arrow";
 import * as parquet from "parquet-wasm";
 import { SHAPE_VALUES } from "../shape/shape.js";
-import { CURRENT_FORMAT_VERSION, arrowSchema, parquetColumns, shapeListType, stringDictionaryType, type FormatVersion } from "./parquet-schema.js";
+import { CURRENT_FORMAT_VERSION, parquetColumns, type FormatVersion } from "./parquet-columns.js";
+import { arrowSchema, shapeListType, stringDictionaryType } from "./parquet-schema.js";
 import { FRAME_STATUSES } from "../guard/guard.js";
 import { LABELS } from "./types.js";
 import { checkVideoRows, type VideoRows } from "./video-rows.js";

@@ -1,4 +1,4 @@
-import { CURRENT_FORMAT_VERSION, type FormatVersion } from "./parquet-schema.js";
+import { CURRENT_FORMAT_VERSION, type FormatVersion } from "./parquet-columns.js";
 import type { Partition } from "./types.js";
 
 /** Data files live under `data/`, one directory level each for split, method and compression. */

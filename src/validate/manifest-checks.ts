@@ -1,5 +1,5 @@
 import { manifestInconsistencies, type Manifest } from "../store/manifest.js";
-import { parquetColumns } from "../store/parquet-schema.js";
+import { parquetColumns } from "../store/parquet-columns.js";
 import { splitGlob } from "../store/partition.js";
 import { Findings, listSome, percent, plural } from "./findings.js";
 import type { ResolvedValidationOptions } from "./types.js";

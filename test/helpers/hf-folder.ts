@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parse as parseYaml } from "yaml";
 import type { Manifest } from "../../src/store/manifest.js";
-import { PARQUET_COLUMNS } from "../../src/store/parquet-schema.js";
+import { PARQUET_COLUMNS } from "../../src/store/parquet-columns.js";
 
 export const RAI_FIELDS = [
   "rai:dataCollection",

@@ -1,5 +1,5 @@
 import type { Manifest } from "../../store/manifest.js";
-import { PARQUET_COLUMNS } from "../../store/parquet-schema.js";
+import { PARQUET_COLUMNS } from "../../store/parquet-columns.js";
 
 /** What a column holds, for the card and for Croissant (`repeated`: a list of 136 numbers per row). */
 export interface ColumnFacts {

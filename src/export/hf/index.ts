@@ -11,7 +11,7 @@ import {
   type Manifest,
   type ManifestDataFile,
 } from "../../store/manifest.js";
-import { CURRENT_FORMAT_VERSION } from "../../store/parquet-schema.js";
+import { CURRENT_FORMAT_VERSION } from "../../store/parquet-columns.js";
 import { writeFileDurably } from "../../io/durable-fs.js";
 import { checkExport, decodeVerified, loadManifest, prepareDirectory, readDataFileBytes } from "../export-dataset.js";
 import { CARD_FILE, datasetCard } from "./card.js";
