@@ -1,7 +1,7 @@
 /**
  * The columns of a dataset's data files as plain data, per format version. Kept apart from the Arrow types
  * (parquet-schema.ts) so that what only needs the column list (manifests, in every build worker) does not load
- * apache-arrow, about 0.4 s of CPU per thread.
+ * apache-arrow (a worker's imports: 0.33 s of CPU instead of 0.70 s).
  */
 import { SHAPE_VALUES } from "../shape/shape.js";
 
