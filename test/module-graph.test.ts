@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { promisify } from "node:util";
 
@@ -12,7 +13,7 @@ const RESOLVE_HOOKS = `export async function resolve(specifier, context, next) {
   return resolved;
 }`;
 
-/** The packages a fresh node loads to import `modules` (relative to dist/test), as package names. */
+/** The packages a fresh node loads to import `modules` (URLs, or paths relative to dist/test), as package names. */
 async function packagesLoadedBy(modules: string[]): Promise<Set<string>> {
   const hooks = `data:text/javascript,${encodeURIComponent(RESOLVE_HOOKS)}`;
   const imports = modules.map((m) => `await import(${JSON.stringify(new URL(m, import.meta.url).href)});`).join("\n");
@@ -26,8 +27,21 @@ async function packagesLoadedBy(modules: string[]): Promise<Set<string>> {
   return packages;
 }
 
+/**
+ * The project modules the build's worker entry imports, read from its compiled code (type-only imports are gone
+ * there). The entry itself cannot be imported outside a piscina worker: it takes workerData and redirects the
+ * thread's output.
+ */
+function workerImports(): string[] {
+  const entry = new URL("../src/batch/worker.js", import.meta.url);
+  const specifiers = [...readFileSync(entry, "utf8").matchAll(/^import .* from "(\.{1,2}\/[^"]+)";$/gm)].map((m) => m[1]!);
+  return specifiers.map((s) => new URL(s, entry).href);
+}
+
 test("a build worker's modules do not load apache-arrow or parquet-wasm (rows go to the main thread, which writes them)", async () => {
-  const worker = await packagesLoadedBy(["../src/batch/video-job.js", "../src/sources/registry.js", "../src/batch/rows-assembler.js"]);
+  const imports = workerImports();
+  assert.ok(imports.some((url) => url.endsWith("/video-job.js")), `worker imports: ${imports.join(", ")}`);
+  const worker = await packagesLoadedBy(imports);
   assert.ok(worker.has("@mediapipe/tasks-vision"), `the hook saw the worker's packages: ${[...worker].join(", ")}`);
   assert.equal(worker.has("apache-arrow"), false);
   assert.equal(worker.has("parquet-wasm"), false);
