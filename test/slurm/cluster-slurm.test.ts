@@ -156,6 +156,7 @@ test("a sharded build on a real Slurm (array jobs, a requeued and a killed task,
         }, 50);
         const task = `${arrayJob}_${s.task}`;
         let merge = firstMerge;
+        let requeuedAt = Date.now();
         if (s.how === "requeue") {
           await slurm.command("scontrol", ["requeue", task]);
         } else {
@@ -164,10 +165,14 @@ test("a sharded build on a real Slurm (array jobs, a requeued and a killed task,
           process.kill(pid, "SIGKILL");
           await waitFor(`task ${task} to fail`, async () => (await slurm.job(task))["JobState"] === "FAILED");
           await waitFor(`merge job ${merge} to wait forever`, async () => (await slurm.job(merge))["Reason"] === "DependencyNeverSatisfied");
+          requeuedAt = Date.now();
           await slurm.command("scontrol", ["requeue", task]);
         }
-        // A requeued job waits about two minutes before it may start again (BeginTime); not in a test.
+        // A requeued job waits about two minutes before it may start again (BeginTime); not in a test. But not at
+        // once either: slurmd revoked the first run's credential at the requeue and refuses a launch whose new
+        // credential bears the same second ("Job credential revoked": the task fails, the merge never runs).
         await waitFor(`task ${task} to be pending again`, async () => (await slurm.job(task))["JobState"] === "PENDING");
+        await sleep(Math.max(0, requeuedAt + 2_000 - Date.now()));
         await slurm.command("scontrol", ["update", `JobId=${task}`, "StartTime=now"]);
         if (s.how === "kill") {
           await slurm.command("scancel", [merge]);
