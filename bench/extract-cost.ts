@@ -11,6 +11,9 @@
  *     way to decode). And each on its own: one process, ffmpeg's default threads. On a 2-core machine whose
  *     cores share caches (or are hyperthreads), the same work costs more CPU time when both run at once, so only
  *     the first is like with like; the second is printed too, and is the stricter where it is smaller.
+ *     Then the floor, in the same run: what no build of these clips can skip, each part alone (ffmpeg's frames
+ *     delivered into node through a pipe, detection, LRNet's calibration), its ratio to the anchors above, and
+ *     the build's ratio to it (what the pipeline's own glue costs).
  *
  *   BENCH_BASELINE=/path/to/an/older/checkout npm run bench -- extract-baseline
  *     `lrnet-data extract` of ff_real (720p, a full-size face) here and in the other checkout (its dist/ built),
@@ -22,12 +25,18 @@
  * Medians of BENCH_RUNS runs (default 3); every figure of one table comes from the same run.
  */
 import { execFile } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { parquetReadObjects } from "hyparquet";
+import { compressors } from "hyparquet-compressors";
+import { StreamingCalibrator } from "../src/calibrate/calibrator.js";
+import { stableFaceSize } from "../src/calibrate/face-box.js";
 import { facesPerImage } from "../src/extract/settings.js";
+import type { Shape } from "../src/shape/shape.js";
+import type { Manifest } from "../src/store/manifest.js";
 import { createFaceLandmarker } from "../src/mediapipe-runtime/landmarker.js";
 import { resolveModel } from "../src/model-bundle/resolve-model.js";
 import { resolveFfmpeg } from "../src/video/ffmpeg.js";
@@ -92,10 +101,91 @@ async function detectAlone(paths: string[]): Promise<void> {
   process.stdout.write(`${JSON.stringify({ frames, cpuSeconds: cpu })}\n`);
 }
 
+/**
+ * `node dist/bench/extract-cost.js --delivered CLIP…`: the frames as the build's detection pass receives them
+ * (ffmpeg's planar YUV through a pipe into node, read into frame buffers) and nothing done with them. Prints
+ * {frames, cpuSeconds, format}: this process's CPU while reading, plus its ffmpeg's (probing excluded).
+ */
+async function deliveredAlone(paths: string[]): Promise<void> {
+  let cpu = 0;
+  let frames = 0;
+  let format = "";
+  for (const path of paths) {
+    const info = await probeVideo(path);
+    const self0 = process.cpuUsage();
+    const children0 = childCpuSeconds();
+    // As the build's detection pass asks for them: one decoder thread, each frame's pts (-debug_ts).
+    for await (const frame of decodeFrames(path, { format: "rgba", info, planar: true, timestamps: true, threads: 1 })) {
+      format ||= frame.format;
+      frames++;
+    }
+    const self = process.cpuUsage(self0);
+    cpu += (self.user + self.system) / 1e6 + childCpuSeconds() - children0;
+  }
+  process.stdout.write(`${JSON.stringify({ frames, cpuSeconds: cpu, format })}\n`);
+}
+
+/** Each video's raw 68-point shapes (frame pixels; null where nothing was detected), by frame, from a built dataset. */
+async function rawShapesOf(dataset: string): Promise<Map<string, (Shape | null)[]>> {
+  const shapes = new Map<string, (Shape | null)[]>();
+  const files = readdirSync(join(dataset, "data"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".parquet"));
+  for (const file of files) {
+    const bytes = readFileSync(join(dataset, "data", file));
+    const rows = (await parquetReadObjects({
+      file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+      columns: ["video_id", "frame", "raw"],
+      compressors,
+    })) as { video_id: string; frame: number; raw: number[] | null }[];
+    for (const row of rows) {
+      const list = shapes.get(row.video_id) ?? [];
+      list[row.frame] = row.raw === null ? null : Float64Array.from(row.raw);
+      shapes.set(row.video_id, list);
+    }
+  }
+  return shapes;
+}
+
+/**
+ * `node dist/bench/extract-cost.js --calibrate-alone DATASET CLIP…`: LRNet's calibration (crop, LK both ways,
+ * Kalman) of each clip with the raw shapes the build of the same run found, on BGR24 frames ffmpeg converts.
+ * Prints {frames, cpuSeconds} of the calibrator's calls only.
+ */
+async function calibrateAlone(dataset: string, paths: string[]): Promise<void> {
+  const manifest = JSON.parse(readFileSync(join(dataset, "manifest.json"), "utf8")) as Manifest;
+  const shapes = await rawShapesOf(dataset);
+  let cpu = 0;
+  let frames = 0;
+  for (const path of paths) {
+    const video = manifest.videos.find((v) => path.endsWith(`/${v.source.path}`));
+    const perFrame = video === undefined ? undefined : shapes.get(video.id);
+    if (perFrame === undefined) throw new Error(`${path}: not in the dataset ${dataset}`);
+    const present = perFrame.filter((s): s is Shape => s !== null && s !== undefined);
+    const info = await probeVideo(path);
+    const calibrator = new StreamingCalibrator({ frameWidth: info.width, frameHeight: info.height, stableSize: stableFaceSize(present) });
+    for await (const frame of decodeFrames(path, { format: "bgr24", info })) {
+      const shape = perFrame[frame.index];
+      if (!shape) continue;
+      const before = process.cpuUsage();
+      calibrator.push(frame.data, shape);
+      const used = process.cpuUsage(before);
+      cpu += (used.user + used.system) / 1e6;
+      frames++;
+    }
+    calibrator.close();
+  }
+  process.stdout.write(`${JSON.stringify({ frames, cpuSeconds: cpu })}\n`);
+}
+
+/** Runs this file with `mode` once per group of clips, all at once; the sum of their CPU seconds, and the first's output. */
+async function aloneIn(mode: string, groups: string[][], before: string[] = []): Promise<{ cpuSeconds: number; first: Record<string, unknown> }> {
+  const outputs = await Promise.all(groups.map((group) => run(process.execPath, [fileURLToPath(import.meta.url), mode, ...before, ...group], { maxBuffer: 1 << 20 })));
+  const parsed = outputs.map(({ stdout }) => JSON.parse(stdout) as { cpuSeconds: number } & Record<string, unknown>);
+  return { cpuSeconds: parsed.reduce((sum, p) => sum + p.cpuSeconds, 0), first: parsed[0]! };
+}
+
 /** CPU seconds of detection alone over `groups` of clips, one process per group, all at once. */
 async function detectAloneIn(groups: string[][]): Promise<number> {
-  const outputs = await Promise.all(groups.map((group) => run(process.execPath, [fileURLToPath(import.meta.url), "--detect-alone", ...group], { maxBuffer: 1 << 20 })));
-  return outputs.reduce((sum, { stdout }) => sum + (JSON.parse(stdout) as { cpuSeconds: number }).cpuSeconds, 0);
+  return (await aloneIn("--detect-alone", groups)).cpuSeconds;
 }
 
 export async function benchExtractCpu(): Promise<void> {
@@ -113,8 +203,11 @@ export async function benchExtractCpu(): Promise<void> {
   const decodeSerial: number[] = [];
   const detect: number[] = [];
   const detectSerial: number[] = [];
+  const delivered: number[] = [];
+  const calibrate: number[] = [];
   const build: number[] = [];
   const buildWall: number[] = [];
+  let deliveredFormat = "";
   const groups = paths.map((_, i) => paths.filter((__, j) => j % workers === i)).filter((g) => g.length > 0);
   const decodeArgs = (path: string, threads: string[]) => ["-nostdin", "-loglevel", "error", ...threads, "-i", path, "-map", "0:V:0", "-vsync", "passthrough", "-f", "null", "-"];
   for (let r = 0; r < RUNS; r++) {
@@ -126,17 +219,24 @@ export async function benchExtractCpu(): Promise<void> {
       for (const path of group) await run(ffmpeg.path, decodeArgs(path, ["-threads", "1"]));
     }));
     decode.push(childCpuSeconds() - cpu0);
+    const reading = await aloneIn("--delivered", groups);
+    delivered.push(reading.cpuSeconds);
+    deliveredFormat = String(reading.first["format"]);
     detectSerial.push(await detectAloneIn([paths]));
     detect.push(await detectAloneIn(groups));
     rmSync(out, { recursive: true, force: true });
     const b = await timed(process.execPath, [cli, "build", "--layout", "folder", "--root", root, "-o", out]);
     build.push(b.cpuSeconds);
     buildWall.push(b.wallSeconds);
+    calibrate.push((await aloneIn("--calibrate-alone", groups, [out])).cpuSeconds);
     const ratio = b.cpuSeconds / (decode[r]! + detect[r]!);
+    const floor = delivered[r]! + detect[r]! + calibrate[r]!;
     console.error(
       `run ${r + 1}: decode ${decode[r]!.toFixed(1)} s (${workers} at once, one thread each; ${h264.toFixed(1)} s one at a time, default threads), ` +
         `detect ${detect[r]!.toFixed(1)} s (${workers} at once; ${detectSerial[r]!.toFixed(1)} s in one process), ` +
-        `build ${b.cpuSeconds.toFixed(1)} s CPU (${b.wallSeconds.toFixed(1)} s wall): ratio ${ratio.toFixed(2)}`,
+        `build ${b.cpuSeconds.toFixed(1)} s CPU (${b.wallSeconds.toFixed(1)} s wall): ratio ${ratio.toFixed(2)}; ` +
+        `decoding delivered to node ${delivered[r]!.toFixed(1)} s, calibration ${calibrate[r]!.toFixed(1)} s: floor ${floor.toFixed(1)} s, ` +
+        `${(floor / (decode[r]! + detect[r]!)).toFixed(2)} × the anchors, build ÷ floor ${(b.cpuSeconds / floor).toFixed(2)}`,
     );
   }
   const perFrame = (s: number) => ((1000 * s) / frames).toFixed(2);
@@ -150,6 +250,21 @@ export async function benchExtractCpu(): Promise<void> {
         [`${workers} processes at once (as the pool), decoding with -threads 1`, perFrame(median(decode)), perFrame(median(detect)), perFrame(median(decode.map((d, i) => d + detect[i]!))), perFrame(median(build)), (frames / median(buildWall)).toFixed(1), median(ratios).toFixed(2)],
         ["one process, ffmpeg's default threads", perFrame(median(decodeSerial)), perFrame(median(detectSerial)), perFrame(median(decodeSerial.map((d, i) => d + detectSerial[i]!))), perFrame(median(build)), (frames / median(buildWall)).toFixed(1), median(serialRatios).toFixed(2)],
       ],
+    ),
+  );
+  const floors = delivered.map((d, i) => d + detect[i]! + calibrate[i]!);
+  console.log(
+    `\nThe floor: the work every build of these clips does, each part alone, ${workers} processes at once. Decoding delivered to node: ` +
+      `ffmpeg's frames (${deliveredFormat} for the first clip) through a pipe into frame buffers, nothing done with them; calibration: LRNet's ` +
+      `(crop, LK both ways, Kalman) with the shapes this run's build found, CPU inside the calibrator's calls. CPU ms per frame, medians.`,
+  );
+  console.log(
+    table(
+      ["decoding delivered to node", "detection alone", "calibration alone", "floor (sum)", "floor ÷ (decoding + detection)", "build ÷ floor"],
+      [[
+        perFrame(median(delivered)), perFrame(median(detect)), perFrame(median(calibrate)), perFrame(median(floors)),
+        median(floors.map((f, i) => f / (decode[i]! + detect[i]!))).toFixed(2), median(build.map((b, i) => b / floors[i]!)).toFixed(2),
+      ]],
     ),
   );
 }
@@ -188,3 +303,5 @@ export async function benchExtractBaseline(): Promise<void> {
 }
 
 if (process.argv[2] === "--detect-alone") await detectAlone(process.argv.slice(3));
+if (process.argv[2] === "--delivered") await deliveredAlone(process.argv.slice(3));
+if (process.argv[2] === "--calibrate-alone") await calibrateAlone(process.argv[3]!, process.argv.slice(4));
