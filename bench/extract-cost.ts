@@ -25,17 +25,16 @@
  * Medians of BENCH_RUNS runs (default 3); every figure of one table comes from the same run.
  */
 import { execFile } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { parquetReadObjects } from "hyparquet";
-import { compressors } from "hyparquet-compressors";
 import { StreamingCalibrator } from "../src/calibrate/calibrator.js";
 import { stableFaceSize } from "../src/calibrate/face-box.js";
 import { facesPerImage } from "../src/extract/settings.js";
-import type { Shape } from "../src/shape/shape.js";
+import { readDataFile } from "../src/export/export-dataset.js";
+import { SHAPE_VALUES, type Shape } from "../src/shape/shape.js";
 import type { Manifest } from "../src/store/manifest.js";
 import { createFaceLandmarker } from "../src/mediapipe-runtime/landmarker.js";
 import { resolveModel } from "../src/model-bundle/resolve-model.js";
@@ -126,20 +125,15 @@ async function deliveredAlone(paths: string[]): Promise<void> {
 }
 
 /** Each video's raw 68-point shapes (frame pixels; null where nothing was detected), by frame, from a built dataset. */
-async function rawShapesOf(dataset: string): Promise<Map<string, (Shape | null)[]>> {
+async function rawShapesOf(dataset: string, manifest: Manifest): Promise<Map<string, (Shape | null)[]>> {
   const shapes = new Map<string, (Shape | null)[]>();
-  const files = readdirSync(join(dataset, "data"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".parquet"));
-  for (const file of files) {
-    const bytes = readFileSync(join(dataset, "data", file));
-    const rows = (await parquetReadObjects({
-      file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
-      columns: ["video_id", "frame", "raw"],
-      compressors,
-    })) as { video_id: string; frame: number; raw: number[] | null }[];
-    for (const row of rows) {
-      const list = shapes.get(row.video_id) ?? [];
-      list[row.frame] = row.raw === null ? null : Float64Array.from(row.raw);
-      shapes.set(row.video_id, list);
+  for (const [index, file] of manifest.data_files.entries()) {
+    const { rows, videoId, frame, raw } = await readDataFile(dataset, file, ["video_id", "frame", "raw"], index);
+    for (let row = 0; row < rows; row++) {
+      const id = videoId!.values[videoId!.codes[row]!]!;
+      const list = shapes.get(id) ?? [];
+      list[frame![row]!] = raw!.present[row] ? Float64Array.from(raw!.values.subarray(row * SHAPE_VALUES, (row + 1) * SHAPE_VALUES)) : null;
+      shapes.set(id, list);
     }
   }
   return shapes;
@@ -152,7 +146,7 @@ async function rawShapesOf(dataset: string): Promise<Map<string, (Shape | null)[
  */
 async function calibrateAlone(dataset: string, paths: string[]): Promise<void> {
   const manifest = JSON.parse(readFileSync(join(dataset, "manifest.json"), "utf8")) as Manifest;
-  const shapes = await rawShapesOf(dataset);
+  const shapes = await rawShapesOf(dataset, manifest);
   let cpu = 0;
   let frames = 0;
   for (const path of paths) {

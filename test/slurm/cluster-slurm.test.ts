@@ -156,18 +156,15 @@ test("a sharded build on a real Slurm (array jobs, a requeued and a killed task,
         }, 50);
         const task = `${arrayJob}_${s.task}`;
         let merge = firstMerge;
-        let requeuedAt = Date.now();
-        if (s.how === "requeue") {
-          await slurm.command("scontrol", ["requeue", task]);
-        } else {
+        if (s.how === "kill") {
           const pid = buildPid(arrayJob, s.task);
           assert.ok(pid !== null, `${s.name}: the build process of task ${task}`);
           process.kill(pid, "SIGKILL");
           await waitFor(`task ${task} to fail`, async () => (await slurm.job(task))["JobState"] === "FAILED");
           await waitFor(`merge job ${merge} to wait forever`, async () => (await slurm.job(merge))["Reason"] === "DependencyNeverSatisfied");
-          requeuedAt = Date.now();
-          await slurm.command("scontrol", ["requeue", task]);
         }
+        const requeuedAt = Date.now();
+        await slurm.command("scontrol", ["requeue", task]);
         // A requeued job waits about two minutes before it may start again (BeginTime); not in a test. But not at
         // once either: slurmd revoked the first run's credential at the requeue and refuses a launch whose new
         // credential bears the same second ("Job credential revoked": the task fails, the merge never runs).
